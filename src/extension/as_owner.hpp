@@ -1,0 +1,59 @@
+// Running the ledger's internal SQL as the extension owner.
+//
+// The public API functions are plain (not SECURITY DEFINER) C functions so that they can see
+// who really called them; they then switch to the owner of the migration_guard schema for
+// the duration of one SPI call, the way PostgreSQL itself runs maintenance code as a table's
+// owner (SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION).
+#pragma once
+
+#include "extension/pg.hpp"
+
+namespace mg::pg {
+
+struct SqlArg {
+    Oid type;
+    Datum value;
+    bool isnull;
+};
+
+inline SqlArg text_arg(const char *s) {
+    return SqlArg{TEXTOID, s ? CStringGetTextDatum(s) : (Datum)0, s == nullptr};
+}
+inline SqlArg text_arg(text *t) { return SqlArg{TEXTOID, PointerGetDatum(t), t == nullptr}; }
+inline SqlArg name_arg(const char *s) { return SqlArg{NAMEOID, CStringGetDatum(s), false}; }
+inline SqlArg bool_arg(bool b) { return SqlArg{BOOLOID, BoolGetDatum(b), false}; }
+inline SqlArg int8_arg(int64 v) { return SqlArg{INT8OID, Int64GetDatum(v), false}; }
+inline SqlArg timestamptz_arg(TimestampTz t) {
+    return SqlArg{TIMESTAMPTZOID, TimestampTzGetDatum(t), false};
+}
+
+// The role that owns the migration_guard schema, or InvalidOid while the extension is absent.
+Oid ledger_owner();
+
+// Runs a query that returns one bigint (or NULL) as the ledger owner and returns it.
+// *isnull is set when the result is NULL.
+int64 call_as_owner_int8(const char *sql, int nargs, const SqlArg *args, bool *isnull);
+
+// Runs fn() with the current user switched to the ledger owner, restoring it afterwards even
+// when fn() raises an error.
+template <typename Fn> void as_owner(Oid owner, Fn &&fn) {
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+                                      SECURITY_RESTRICTED_OPERATION);
+    PG_TRY();
+    {
+        fn();
+    }
+    PG_FINALLY();
+    {
+        SetUserIdAndSecContext(saved_user, saved_context);
+    }
+    PG_END_TRY();
+}
+
+// The name of the current user, palloc'd.
+const char *current_role_name();
+
+} // namespace mg::pg
