@@ -14,7 +14,7 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PGPARSE_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 
 # pg_regress: one file per topic under sql/ and expected/.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
+REGRESS_OPTS = --inputdir=. --load-extension=plpgsql --load-extension=migration_guard
 
 PG_CONFIG ?= pg_config
 PG_SHAREDIR := $(shell $(PG_CONFIG) --sharedir)

@@ -6,8 +6,9 @@
 --   3. internal ledger procedures (PL/pgSQL, called as the extension owner by the C API)
 --   4. the public API in C (records the calling role, then runs the internals as owner)
 --   5. history views and object_history
---   6. privileges: nothing for PUBLIC but the pure functions; grant_runner / grant_reader
+--   6. grant_runner / grant_reader
 --   7. event triggers that capture every DDL command
+--   and last, PUBLIC's privileges: none but the pure functions
 
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
 
@@ -679,20 +680,8 @@ CREATE FUNCTION migration_guard.ledger_head()
     $$;
 
 ------------------------------------------------------------------------------------------
--- 6. Privileges
+-- 6. Privileges: grant_reader and grant_runner (PUBLIC's privileges are revoked at the end)
 ------------------------------------------------------------------------------------------
-
-REVOKE ALL ON ALL TABLES IN SCHEMA migration_guard FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA migration_guard FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA migration_guard FROM PUBLIC;
-GRANT USAGE ON SCHEMA migration_guard TO PUBLIC;
-GRANT EXECUTE ON FUNCTION migration_guard.script_hash(text), migration_guard.script_hash(bytea),
-                          migration_guard.chain_hash(text, text, text),
-                          migration_guard.graphile_migration_hash(text),
-                          migration_guard.verify_graphile_migration(text)
-    TO PUBLIC;
--- The history view calls it for the reader; it tells no more than pg_stat_activity does.
-GRANT EXECUTE ON FUNCTION migration_guard._backend_alive(integer, timestamptz) TO PUBLIC;
 
 -- Lets a role read the history (views, object_history, verify_ledger, ledger_head).
 CREATE FUNCTION migration_guard.grant_reader(role_name regrole) RETURNS void
@@ -743,3 +732,20 @@ CREATE EVENT TRIGGER migration_guard_capture_ddl ON ddl_command_end
     EXECUTE FUNCTION migration_guard._capture_ddl();
 CREATE EVENT TRIGGER migration_guard_capture_drop ON sql_drop
     EXECUTE FUNCTION migration_guard._capture_drop();
+
+------------------------------------------------------------------------------------------
+-- Last: nothing in the schema is open to PUBLIC but the pure hash functions (and the
+-- liveness check the history view makes on the reader's behalf).
+------------------------------------------------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA migration_guard FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA migration_guard FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA migration_guard FROM PUBLIC;
+GRANT USAGE ON SCHEMA migration_guard TO PUBLIC;
+GRANT EXECUTE ON FUNCTION migration_guard.script_hash(text), migration_guard.script_hash(bytea),
+                          migration_guard.chain_hash(text, text, text),
+                          migration_guard.graphile_migration_hash(text),
+                          migration_guard.verify_graphile_migration(text)
+    TO PUBLIC;
+-- The history view calls it for the reader; it tells no more than pg_stat_activity does.
+GRANT EXECUTE ON FUNCTION migration_guard._backend_alive(integer, timestamptz) TO PUBLIC;
