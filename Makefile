@@ -16,6 +16,10 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PGPARSE_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql --load-extension=migration_guard
 
+# Isolation tests (several sessions at once): specs/*.spec against expected/*.out.
+ISOLATION      = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=plpgsql --load-extension=migration_guard
+
 PG_CONFIG ?= pg_config
 PG_SHAREDIR := $(shell $(PG_CONFIG) --sharedir)
 

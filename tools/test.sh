@@ -10,6 +10,8 @@
 #   5. ctest --test-dir build                (GoogleTest unit tests and test/cli/*.sh)
 #   6. make installcheck                     (pg_regress: sql/*.sql against expected/*.out)
 #   7. pg_prove test/pgtap/*.sql             (pgTAP)
+#   8. prove test/integration/*.sh           (TAP shell scripts against the cluster: several
+#                                             sessions, LISTEN/NOTIFY, libpq clients)
 #
 # Environment seen by the tests: from step 4 on, PGHOST/PGPORT/PGUSER/PGDATABASE point at the
 # throwaway cluster and PGUSER is a superuser, so ctest's CLI tests may use it too (they should
@@ -51,6 +53,7 @@ SUITE_NAMES=()
 SUITE_PASSED=()
 SUITE_FAILED=()
 SUITE_NOTES=()
+SUITE_FILES=()
 
 record_suite() { # name passed failed note
     SUITE_NAMES+=("$1")
@@ -163,7 +166,7 @@ suite_ctest() {
 }
 
 suite_regress() {
-    local name="pg_regress (sql/)" rc=0 passed failed n_tests
+    local name="pg_regress (sql/, specs/)" rc=0 passed failed n_tests
     mg_heading "suite: $name"
     if [ "$1" != ok ]; then
         record_not_run "$name" "$2"
@@ -171,34 +174,53 @@ suite_regress() {
     fi
     n_tests=$(find sql -maxdepth 1 -name '*.sql' | wc -l)
     [ "$n_tests" -gt 0 ] || mg_warn "no pg_regress tests under sql/ yet"
-    rm -f regression.diffs regression.out
+    rm -rf regression.diffs regression.out output_iso
     run_logged "$LOG_DIR/regress.log" timeout --kill-after=30 "$SUITE_TIMEOUT" \
         make installcheck PG_CONFIG="$MG_PG_CONFIG" || rc=$?
     read -r passed failed <<<"$(count_pg_regress "$LOG_DIR/regress.log" "$rc")"
     record_suite "$name" "$passed" "$failed" "$(exit_note "make installcheck" "$rc")"
-    if [ "$rc" -ne 0 ] && [ -f regression.diffs ]; then
-        mg_heading "regression.diffs (first 300 lines)"
-        head -n 300 regression.diffs
-        cp regression.diffs "$LOG_DIR/" 2>/dev/null || true
+    if [ "$rc" -ne 0 ]; then
+        local diffs
+        for diffs in regression.diffs output_iso/regression.diffs; do
+            [ -f "$diffs" ] || continue
+            mg_heading "$diffs (first 300 lines)"
+            head -n 300 "$diffs"
+            cp "$diffs" "$LOG_DIR/$(echo "$diffs" | tr / _)" 2>/dev/null || true
+        done
     fi
+}
+
+# suite_start NAME READY WHY PATTERN: prints the heading and fills SUITE_FILES with the suite's
+# test files; returns 1 (recording the suite as unable to run) when it is not ready or finds none.
+suite_start() {
+    local name=$1 ready=$2 why=$3 pattern=$4
+    mg_heading "suite: $name"
+    if [ "$ready" != ok ]; then
+        record_not_run "$name" "$why"
+        return 1
+    fi
+    shopt -s nullglob
+    # shellcheck disable=SC2206 # the pattern is meant to glob
+    SUITE_FILES=($pattern)
+    shopt -u nullglob
+    if [ "${#SUITE_FILES[@]}" -eq 0 ]; then
+        record_not_run "$name" "no test files match $pattern"
+        return 1
+    fi
+}
+
+suite_integration() {
+    local name="integration (test/integration/)" rc=0 passed failed
+    suite_start "$name" "$1" "$2" 'test/integration/*.sh' || return
+    run_logged "$LOG_DIR/integration.log" timeout --kill-after=30 "$SUITE_TIMEOUT" \
+        prove --verbose --exec bash "${SUITE_FILES[@]}" || rc=$?
+    read -r passed failed <<<"$(count_pg_prove "$LOG_DIR/integration.log" "$rc")"
+    record_suite "$name" "$passed" "$failed" "$(exit_note prove "$rc")"
 }
 
 suite_pgtap() {
     local name="pgTAP (test/pgtap/)" rc=0 passed failed db=migration_guard_pgtap
-    local files=()
-    mg_heading "suite: $name"
-    if [ "$1" != ok ]; then
-        record_not_run "$name" "$2"
-        return
-    fi
-    shopt -s nullglob
-    files=(test/pgtap/*.sql)
-    shopt -u nullglob
-    if [ "${#files[@]}" -eq 0 ]; then
-        mg_warn "no pgTAP files under test/pgtap/"
-        record_suite "$name" 0 0 "no test files"
-        return
-    fi
+    suite_start "$name" "$1" "$2" 'test/pgtap/*.sql' || return
     if ! run_logged "$LOG_DIR/pgtap-setup.log" mg_psql -d postgres \
         -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
         -c "CREATE DATABASE $db"; then
@@ -211,7 +233,7 @@ suite_pgtap() {
         return
     fi
     run_logged "$LOG_DIR/pgtap.log" timeout --kill-after=30 "$SUITE_TIMEOUT" \
-        pg_prove --verbose --psql-bin "$MG_PG_BINDIR/psql" -d "$db" "${files[@]}" || rc=$?
+        pg_prove --verbose --psql-bin "$MG_PG_BINDIR/psql" -d "$db" "${SUITE_FILES[@]}" || rc=$?
     read -r passed failed <<<"$(count_pg_prove "$LOG_DIR/pgtap.log" "$rc")"
     record_suite "$name" "$passed" "$failed" "$(exit_note pg_prove "$rc")"
 }
@@ -238,7 +260,8 @@ main() {
 
     mg_heading "dependencies"
     if ! mg_ensure_deps; then
-        for s in "ctest (unit + CLI)" "pg_regress (sql/)" "pgTAP (test/pgtap/)"; do
+        for s in "ctest (unit + CLI)" "pg_regress (sql/, specs/)" "pgTAP (test/pgtap/)" \
+            "integration (test/integration/)"; do
             record_not_run "$s" "dependencies could not be installed"
         done
         print_summary
@@ -265,6 +288,7 @@ main() {
     [ -z "$why" ] || ready=no
     suite_regress "$ready" "$why"
     suite_pgtap "$ready" "$why"
+    suite_integration "$ready" "$why"
 
     mg_cluster_stop
     [ "$ext" = ok ] || mg_warn "build: extension FAILED (see $LOG_DIR/build-extension.log)"

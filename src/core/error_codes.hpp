@@ -4,20 +4,20 @@
 
 namespace mg::errcode {
 
-inline constexpr const char kInvalidArgument[] = "MGARG";     // invalid_migration_argument
-inline constexpr const char kScriptChanged[] = "MGCHS";       // migration_script_changed
-inline constexpr const char kAlreadyApplied[] = "MGAAP";      // migration_already_applied
-inline constexpr const char kNoOpenMigration[] = "MGNOP";     // no_open_migration
-inline constexpr const char kMigrationOpen[] = "MGOPN";       // migration_already_open
-inline constexpr const char kInterrupted[] = "MGINT";         // interrupted_migration_pending
-inline constexpr const char kUnknownVersion[] = "MGUNK";      // unknown_migration_version
-inline constexpr const char kScriptTooLarge[] = "MGBIG";      // migration_script_too_large
-inline constexpr const char kLockNotAvailable[] = "MGLCK";    // migration_lock_not_available
-inline constexpr const char kInternal[] = "MGIER";            // migration_guard_internal_error
+inline constexpr const char kInvalidArgument[] = "MGARG";  // invalid_migration_argument
+inline constexpr const char kScriptChanged[] = "MGCHS";    // migration_script_changed
+inline constexpr const char kAlreadyApplied[] = "MGAAP";   // migration_already_applied
+inline constexpr const char kNoOpenMigration[] = "MGNOP";  // no_open_migration
+inline constexpr const char kMigrationOpen[] = "MGOPN";    // migration_already_open
+inline constexpr const char kInterrupted[] = "MGINT";      // interrupted_migration_pending
+inline constexpr const char kUnknownVersion[] = "MGUNK";   // unknown_migration_version
+inline constexpr const char kScriptTooLarge[] = "MGBIG";   // migration_script_too_large
+inline constexpr const char kLockNotAvailable[] = "MGLCK"; // migration_lock_not_available
+inline constexpr const char kInternal[] = "MGIER";         // migration_guard_internal_error
 
 inline constexpr const char *const kAll[] = {
-    kInvalidArgument, kScriptChanged,  kAlreadyApplied,    kNoOpenMigration, kMigrationOpen,
-    kInterrupted,     kUnknownVersion, kScriptTooLarge,    kLockNotAvailable, kInternal,
+    kInvalidArgument, kScriptChanged,  kAlreadyApplied, kNoOpenMigration,  kMigrationOpen,
+    kInterrupted,     kUnknownVersion, kScriptTooLarge, kLockNotAvailable, kInternal,
 };
 
 } // namespace mg::errcode

@@ -18,9 +18,9 @@ namespace mg {
 
 struct GraphileFile {
     std::vector<std::pair<std::string, std::string>> headers; // in file order
-    std::string body;                                          // after the blank line
-    std::optional<std::string> previous;                       // "--! Previous:", "-" -> none
-    std::optional<std::string> declared_hash;                  // "--! Hash:"
+    std::string body;                                         // after the blank line
+    std::optional<std::string> previous;                      // "--! Previous:", "-" -> none
+    std::optional<std::string> declared_hash;                 // "--! Hash:"
 };
 
 // Accepts exactly what graphile-migrate 1.4.1 accepts as a committed file: header lines matching

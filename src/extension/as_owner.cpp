@@ -17,7 +17,14 @@ Oid ledger_owner() {
     return owner;
 }
 
-const char *current_role_name() { return GetUserNameFromId(GetUserId(), false); }
+const char *current_role_name() {
+    return GetUserNameFromId(GetUserId(), false);
+}
+
+// migration_guard's own codes all begin "MG" (core/error_codes.hpp).
+static bool is_own_sqlstate(int sqlerrcode) {
+    return PGUNSIXBIT(sqlerrcode) == 'M' && PGUNSIXBIT(sqlerrcode >> 6) == 'G';
+}
 
 int64 call_as_owner_int8(const char *sql, int nargs, const SqlArg *args, bool *isnull) {
     Oid owner = ledger_owner();
@@ -37,17 +44,37 @@ int64 call_as_owner_int8(const char *sql, int nargs, const SqlArg *args, bool *i
 
     int64 result = 0;
     bool result_isnull = true;
-    as_owner(owner, [&] {
-        if (SPI_connect() != SPI_OK_CONNECT)
-            elog(ERROR, "migration_guard: SPI_connect failed");
-        int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 1);
-        if (rc != SPI_OK_SELECT || SPI_processed != 1)
-            elog(ERROR, "migration_guard: internal query returned %d (%s)", rc, sql);
-        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &result_isnull);
-        if (!result_isnull)
-            result = DatumGetInt64(d);
-        SPI_finish();
-    });
+    MemoryContext caller_context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        as_owner(owner, [&] {
+            if (SPI_connect() != SPI_OK_CONNECT)
+                elog(ERROR, "migration_guard: SPI_connect failed");
+            int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 1);
+            if (rc != SPI_OK_SELECT || SPI_processed != 1)
+                elog(ERROR, "migration_guard: internal query returned %d (%s)", rc, sql);
+            Datum d =
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &result_isnull);
+            if (!result_isnull)
+                result = DatumGetInt64(d);
+            SPI_finish();
+        });
+    }
+    PG_CATCH();
+    {
+        // Our own errors are complete as they stand: the CONTEXT lines naming the internal
+        // procedures and their SPI query would only be noise to the caller.
+        MemoryContextSwitchTo(caller_context);
+        ErrorData *error = CopyErrorData();
+        if (is_own_sqlstate(error->sqlerrcode)) {
+            FlushErrorState();
+            error->context = nullptr;
+            ReThrowError(error);
+        }
+        FreeErrorData(error);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
     *isnull = result_isnull;
     return result;
 }

@@ -19,10 +19,18 @@ struct SqlArg {
 inline SqlArg text_arg(const char *s) {
     return SqlArg{TEXTOID, s ? CStringGetTextDatum(s) : (Datum)0, s == nullptr};
 }
-inline SqlArg text_arg(text *t) { return SqlArg{TEXTOID, PointerGetDatum(t), t == nullptr}; }
-inline SqlArg name_arg(const char *s) { return SqlArg{NAMEOID, CStringGetDatum(s), false}; }
-inline SqlArg bool_arg(bool b) { return SqlArg{BOOLOID, BoolGetDatum(b), false}; }
-inline SqlArg int8_arg(int64 v) { return SqlArg{INT8OID, Int64GetDatum(v), false}; }
+inline SqlArg text_arg(text *t) {
+    return SqlArg{TEXTOID, PointerGetDatum(t), t == nullptr};
+}
+inline SqlArg name_arg(const char *s) {
+    return SqlArg{NAMEOID, CStringGetDatum(s), false};
+}
+inline SqlArg bool_arg(bool b) {
+    return SqlArg{BOOLOID, BoolGetDatum(b), false};
+}
+inline SqlArg int8_arg(int64 v) {
+    return SqlArg{INT8OID, Int64GetDatum(v), false};
+}
 inline SqlArg timestamptz_arg(TimestampTz t) {
     return SqlArg{TIMESTAMPTZOID, TimestampTzGetDatum(t), false};
 }
@@ -43,13 +51,9 @@ template <typename Fn> void as_owner(Oid owner, Fn &&fn) {
     SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
                                       SECURITY_RESTRICTED_OPERATION);
     PG_TRY();
-    {
-        fn();
-    }
+    { fn(); }
     PG_FINALLY();
-    {
-        SetUserIdAndSecContext(saved_user, saved_context);
-    }
+    { SetUserIdAndSecContext(saved_user, saved_context); }
     PG_END_TRY();
 }
 

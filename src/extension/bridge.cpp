@@ -11,8 +11,7 @@ static int sqlstate_code(const char *s) {
 
 void raise(const char *sqlstate, const char *message, const char *detail, const char *hint) {
     ereport(ERROR, (::errcode(sqlstate_code(sqlstate)), errmsg_internal("%s", message),
-                    detail ? errdetail_internal("%s", detail) : 0,
-                    hint ? errhint("%s", hint) : 0));
+                    detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
     pg_unreachable();
 }
 

@@ -34,16 +34,14 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
     PG_TRY();
     {
         if (previous_process_utility)
-            previous_process_utility(pstmt, query, read_only_tree, context, params, query_env,
-                                     dest, qc);
+            previous_process_utility(pstmt, query, read_only_tree, context, params, query_env, dest,
+                                     qc);
         else
-            standard_ProcessUtility(pstmt, query, read_only_tree, context, params, query_env,
-                                    dest, qc);
+            standard_ProcessUtility(pstmt, query, read_only_tree, context, params, query_env, dest,
+                                    qc);
     }
     PG_FINALLY();
-    {
-        depth = saved_depth;
-    }
+    { depth = saved_depth; }
     PG_END_TRY();
 }
 

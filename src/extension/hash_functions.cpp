@@ -1,5 +1,6 @@
 // SQL-callable hash functions: script_hash, chain_hash, graphile-migrate hashes.
 #include "core/chain.hpp"
+#include "core/error_codes.hpp"
 #include "core/graphile.hpp"
 #include "core/script_hash.hpp"
 #include "extension/bridge.hpp"
@@ -53,15 +54,13 @@ PG_FUNCTION_INFO_V1(mg_chain_hash);
 Datum mg_chain_hash(PG_FUNCTION_ARGS) {
     // NULL previous hash or script hash count as empty; NULL version is an error.
     if (PG_ARGISNULL(1))
-        ereport(ERROR, (errcode(MAKE_SQLSTATE('M', 'G', 'A', 'R', 'G')),
-                        errmsg("version must not be NULL")));
+        mg::pg::raise(mg::errcode::kInvalidArgument, "version must not be NULL");
     text *previous = PG_ARGISNULL(0) ? nullptr : PG_GETARG_TEXT_PP(0);
     text *version = PG_GETARG_TEXT_PP(1);
     text *script_hash = PG_ARGISNULL(2) ? nullptr : PG_GETARG_TEXT_PP(2);
     char out[kHashBuffer];
     mg::pg::call_core([&] {
-        copy_out(mg::chain_hash(previous ? view_of(previous) : std::string_view(),
-                                view_of(version),
+        copy_out(mg::chain_hash(previous ? view_of(previous) : std::string_view(), view_of(version),
                                 script_hash ? view_of(script_hash) : std::string_view()),
                  out);
     });
@@ -86,7 +85,7 @@ Datum mg_verify_graphile_migration(PG_FUNCTION_ARGS) {
     mg::pg::call_core([&] {
         mg::GraphileFile parsed = mg::parse_graphile_file(view_of(file));
         if (!parsed.declared_hash)
-            throw mg::Error("MGARG", "the file has no \"--! Hash:\" header",
+            throw mg::Error(mg::errcode::kInvalidArgument, "the file has no \"--! Hash:\" header",
                             "Only committed graphile-migrate migrations carry a hash.",
                             "Pass a file from the migrations/committed folder.");
         matches = *parsed.declared_hash == mg::graphile_hash(parsed.body, parsed.previous);

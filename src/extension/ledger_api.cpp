@@ -71,17 +71,22 @@ char *hash_of(text *script) {
     return pstrdup(out);
 }
 
-char *cstring_or_null(text *t) { return t ? text_to_cstring(t) : nullptr; }
+char *cstring_or_null(text *t) {
+    return t ? text_to_cstring(t) : nullptr;
+}
 
 // Records the migration this session lost to a rollback as failed.
 int64 record_rolled_back(const session::MigrationInfo &lost, const char *reason) {
     const char *error = session::rolled_back_error();
-    const char *why = reason ? reason
+    const char *why = reason     ? reason
                       : error[0] ? psprintf("its transaction was rolled back: %s", error)
                                  : "its transaction was rolled back";
-    SqlArg args[] = {text_arg(lost.version),     text_arg(lost.name),
-                     text_arg(lost.tool),        text_arg(lost.script_hash),
-                     name_arg(current_role_name()), timestamptz_arg(lost.started_at),
+    SqlArg args[] = {text_arg(lost.version),
+                     text_arg(lost.name),
+                     text_arg(lost.tool),
+                     text_arg(lost.script_hash),
+                     name_arg(current_role_name()),
+                     timestamptz_arg(lost.started_at),
                      text_arg(why)};
     bool isnull;
     int64 id = call_as_owner_int8(
@@ -129,10 +134,14 @@ Datum mg_begin_migration(PG_FUNCTION_ARGS) {
     info.script_hash = script_hash;
     info.started_at = GetCurrentTimestamp();
 
-    SqlArg args[] = {text_arg(version),       text_arg(script),
-                     text_arg(script_hash),   text_arg(name),
-                     text_arg(tool),          name_arg(current_role_name()),
-                     bool_arg(IsTransactionBlock()), text_arg((const char *)nullptr)};
+    SqlArg args[] = {text_arg(version),
+                     text_arg(script),
+                     text_arg(script_hash),
+                     text_arg(name),
+                     text_arg(tool),
+                     name_arg(current_role_name()),
+                     bool_arg(IsTransactionBlock()),
+                     text_arg((const char *)nullptr)};
     bool isnull;
     info.migration_id = call_as_owner_int8(
         "SELECT migration_guard._begin_migration($1, $2, $3, $4, $5, $6, $7, $8)", 8, args,
@@ -197,11 +206,11 @@ Datum mg_repair_migration(PG_FUNCTION_ARGS) {
     text *reason = required_text(fcinfo, 2, "reason");
     check_script_size(script);
     char *script_hash = hash_of(script);
-    SqlArg args[] = {text_arg(version), text_arg(script), text_arg(script_hash),
-                     text_arg(reason), name_arg(current_role_name())};
+    SqlArg args[] = {text_arg(version), text_arg(script), text_arg(script_hash), text_arg(reason),
+                     name_arg(current_role_name())};
     bool isnull;
-    int64 id = call_as_owner_int8(
-        "SELECT migration_guard._repair_migration($1, $2, $3, $4, $5)", 5, args, &isnull);
+    int64 id = call_as_owner_int8("SELECT migration_guard._repair_migration($1, $2, $3, $4, $5)", 5,
+                                  args, &isnull);
     PG_RETURN_INT64(id);
 }
 

@@ -24,8 +24,7 @@ void _PG_init(void) {
         "Turning it off leaves DDL unrecorded; the ledger's history then has gaps.",
         &mg::pg::capture::enabled, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
-        "migration_guard.max_script_size",
-        "Largest migration script the ledger accepts.",
+        "migration_guard.max_script_size", "Largest migration script the ledger accepts.",
         "begin_migration, run_migration and repair_migration refuse larger scripts.",
         &mg::pg::ledger::max_script_size_kb, 64 * 1024, 1, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB,
         nullptr, nullptr, nullptr);

@@ -1,5 +1,8 @@
 #include "extension/session.hpp"
 
+#include "core/error_codes.hpp"
+#include "extension/bridge.hpp"
+
 #include <cstring>
 #include <initializer_list>
 
@@ -21,7 +24,9 @@ struct State {
 
 State state;
 
-char *copy_or_null(const char *s) { return s ? MemoryContextStrdup(TopMemoryContext, s) : nullptr; }
+char *copy_or_null(const char *s) {
+    return s ? MemoryContextStrdup(TopMemoryContext, s) : nullptr;
+}
 
 void free_info(MigrationInfo &info) {
     for (char **p : {&info.version, &info.name, &info.tool, &info.script_hash}) {
@@ -48,11 +53,11 @@ void on_transaction(XactEvent event, void *) {
     switch (event) {
     case XACT_EVENT_PRE_PREPARE:
         if (state.open && state.in_current_transaction)
-            ereport(ERROR, (::errcode(MAKE_SQLSTATE('M', 'G', 'O', 'P', 'N')),
-                            errmsg("cannot PREPARE a transaction that began a migration"),
-                            errdetail("migration \"%s\" is still open.", state.info.version),
-                            errhint("Finish the migration before PREPARE TRANSACTION, or "
-                                    "commit the transaction instead.")));
+            mg::pg::raise(mg::errcode::kMigrationOpen,
+                          "cannot PREPARE a transaction that began a migration",
+                          psprintf("migration \"%s\" is still open.", state.info.version),
+                          "Finish the migration before PREPARE TRANSACTION, or commit the "
+                          "transaction instead.");
         break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
@@ -91,9 +96,15 @@ void install_callbacks() {
     RegisterSubXactCallback(on_subtransaction, nullptr);
 }
 
-int64 open_migration_id() { return state.open ? state.info.migration_id : 0; }
-const MigrationInfo *open_migration() { return state.open ? &state.info : nullptr; }
-bool open_migration_in_current_transaction() { return state.open && state.in_current_transaction; }
+int64 open_migration_id() {
+    return state.open ? state.info.migration_id : 0;
+}
+const MigrationInfo *open_migration() {
+    return state.open ? &state.info : nullptr;
+}
+bool open_migration_in_current_transaction() {
+    return state.open && state.in_current_transaction;
+}
 
 void set_open(const MigrationInfo &info) {
     if (state.open)
@@ -121,9 +132,13 @@ const MigrationInfo *rolled_back() {
     return state.has_rolled_back && !state.lost_being_recorded ? &state.lost : nullptr;
 }
 
-const char *rolled_back_error() { return state.last_error; }
+const char *rolled_back_error() {
+    return state.last_error;
+}
 
-void rolled_back_recording() { state.lost_being_recorded = true; }
+void rolled_back_recording() {
+    state.lost_being_recorded = true;
+}
 
 void note_error(const ErrorData *edata) {
     if (!state.open || edata->elevel < ERROR || edata->message == nullptr)
