@@ -8,6 +8,7 @@
 --   5. history views and object_history
 --   6. grant_runner / grant_reader
 --   7. event triggers that capture every DDL command
+--   8. custom SQLSTATEs: validators, domain, registry, CREATE FUNCTION check, audit
 --   and last, PUBLIC's privileges: none but the pure functions
 
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
@@ -689,10 +690,11 @@ CREATE FUNCTION migration_guard.grant_reader(role_name regrole) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    EXECUTE format('GRANT SELECT ON migration_guard.history, migration_guard.ddl_log, migration_guard.drift TO %s', role_name);
+    EXECUTE format('GRANT SELECT ON migration_guard.history, migration_guard.ddl_log, migration_guard.drift, '
+                   'migration_guard.error_codes TO %s', role_name);
     EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.object_history(regclass), '
                    'migration_guard.object_history(text), migration_guard.verify_ledger(), '
-                   'migration_guard.ledger_head() TO %s', role_name);
+                   'migration_guard.ledger_head(), migration_guard.audit_function_sqlstates() TO %s', role_name);
 END
 $$;
 COMMENT ON FUNCTION migration_guard.grant_reader(regrole) IS
@@ -711,6 +713,7 @@ BEGIN
                    'migration_guard.run_migration(text, text, text), '
                    'migration_guard.repair_migration(text, text, text), '
                    'migration_guard.resolve_interrupted(bigint, text, text) TO %s', role_name);
+    EXECUTE format('GRANT INSERT, UPDATE, DELETE ON migration_guard.error_codes TO %s', role_name);
 END
 $$;
 COMMENT ON FUNCTION migration_guard.grant_runner(regrole) IS
@@ -734,6 +737,209 @@ CREATE EVENT TRIGGER migration_guard_capture_drop ON sql_drop
     EXECUTE FUNCTION migration_guard._capture_drop();
 
 ------------------------------------------------------------------------------------------
+-- 8. Custom SQLSTATEs (seed 003's rules): validators, a domain, the application's registry,
+--    the check at CREATE FUNCTION / CREATE PROCEDURE, and an audit of existing functions.
+------------------------------------------------------------------------------------------
+
+CREATE FUNCTION migration_guard.is_valid_custom_sqlstate(code text) RETURNS boolean
+    LANGUAGE c IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'mg_is_valid_custom_sqlstate';
+COMMENT ON FUNCTION migration_guard.is_valid_custom_sqlstate(text) IS
+    'true when a code obeys the custom SQLSTATE rules and is not one of PostgreSQL''s own; false for NULL';
+
+CREATE FUNCTION migration_guard.sqlstate_violations(code text)
+    RETURNS TABLE (rule text, reason text)
+    LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 2
+    AS 'MODULE_PATHNAME', 'mg_sqlstate_violations';
+COMMENT ON FUNCTION migration_guard.sqlstate_violations(text) IS
+    'One row per custom SQLSTATE rule the code breaks (none when valid)';
+
+CREATE FUNCTION migration_guard.raised_sqlstates(body text)
+    RETURNS TABLE (line integer, code text, form text, rule text, reason text)
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE ROWS 5
+    AS 'MODULE_PATHNAME', 'mg_raised_sqlstates';
+COMMENT ON FUNCTION migration_guard.raised_sqlstates(text) IS
+    'The SQLSTATEs and condition names a PL/pgSQL body raises (read with PostgreSQL''s lexer), with any rule each breaks';
+
+CREATE FUNCTION migration_guard.builtin_sqlstate_name(code text) RETURNS text
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'mg_builtin_sqlstate_name';
+COMMENT ON FUNCTION migration_guard.builtin_sqlstate_name(text) IS
+    'PostgreSQL''s condition name for one of its own SQLSTATEs, e.g. 23505 -> unique_violation; NULL otherwise';
+
+-- The domain's check: true for a valid code or NULL, otherwise an error that says why.
+CREATE FUNCTION migration_guard._check_custom_sqlstate(code text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF code IS NULL OR migration_guard.is_valid_custom_sqlstate(code) THEN
+        RETURN true;
+    END IF;
+    RAISE EXCEPTION 'invalid custom SQLSTATE %', quote_literal(code)
+          USING ERRCODE = 'MGSQS',
+                DETAIL = (SELECT string_agg(v.reason, '; ') FROM migration_guard.sqlstate_violations(code) v) || '.',
+                HINT = 'A custom SQLSTATE is five characters: A-Z other than F, H, P, X; then A-Z or 0-9; '
+                       'then A-Z or 0-9 other than 0 and P; then A-Z; then A-Z or 0-9; not ending in 000.';
+END
+$$;
+
+CREATE DOMAIN migration_guard.custom_sqlstate AS text
+    CHECK (migration_guard._check_custom_sqlstate(VALUE));
+COMMENT ON DOMAIN migration_guard.custom_sqlstate IS
+    'A SQLSTATE an application may raise: obeys seed 003''s rules and is none of PostgreSQL''s codes';
+
+-- The application's own error codes.
+CREATE TABLE migration_guard.error_codes (
+    code           text PRIMARY KEY,
+    name           text NOT NULL UNIQUE,
+    description    text NOT NULL,
+    category       text,
+    rule_exception text,
+    created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    created_by     name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE migration_guard.error_codes IS
+    'The application''s custom SQLSTATEs; each obeys seed 003''s rules unless rule_exception says why not';
+COMMENT ON COLUMN migration_guard.error_codes.rule_exception IS
+    'Why a code that breaks a character rule is accepted anyway (e.g. FFFFF, listed by seed 003 itself); never excuses a wrong length, characters outside A-Z 0-9, or a PostgreSQL code';
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.error_codes', '');
+
+CREATE FUNCTION migration_guard._validate_error_code() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    broken text[];
+    excusable boolean;
+BEGIN
+    SELECT array_agg(v.reason ORDER BY v.rule), bool_and(v.rule IN ('char1', 'char2', 'char3', 'char4', 'char5', 'ends-000'))
+      INTO broken, excusable
+      FROM migration_guard.sqlstate_violations(NEW.code) v;
+    -- Only a code PL/pgSQL reads as a SQLSTATE (five of 0-9 A-Z) can be excused.
+    excusable := excusable AND NEW.code ~ '^[0-9A-Z]{5}$';
+    IF broken IS NOT NULL AND NOT (excusable AND nullif(btrim(NEW.rule_exception), '') IS NOT NULL) THEN
+        RAISE EXCEPTION 'invalid custom SQLSTATE % for error code "%"', quote_literal(NEW.code), NEW.name
+              USING ERRCODE = 'MGSQS',
+                    DETAIL = array_to_string(broken, '; ') || '.',
+                    HINT = CASE WHEN excusable
+                                THEN 'If this code predates the rules and must stay, say why in rule_exception.'
+                                ELSE 'Choose another code: five characters, A-Z other than F, H, P, X first; '
+                                     'the third neither 0 nor P; the fourth a letter; not ending in 000.' END;
+    END IF;
+    IF broken IS NULL AND NEW.rule_exception IS NOT NULL THEN
+        NEW.rule_exception := NULL; -- a valid code needs no excuse
+    END IF;
+    IF NEW.name !~ '^[a-z][a-z0-9_]*$' THEN
+        RAISE EXCEPTION 'error code name "%" is not a lower-case identifier', NEW.name
+              USING ERRCODE = 'MGARG',
+                    HINT = 'Name codes like PostgreSQL''s conditions: weak_password, not_found.';
+    END IF;
+    IF btrim(NEW.description) = '' THEN
+        RAISE EXCEPTION 'error code % needs a description', NEW.code USING ERRCODE = 'MGARG';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER error_codes_validate BEFORE INSERT OR UPDATE ON migration_guard.error_codes
+    FOR EACH ROW EXECUTE FUNCTION migration_guard._validate_error_code();
+
+-- The problems with one function's SQLSTATEs: broken rules (unless the registry excuses the
+-- code) and, when asked, custom codes the registry does not list.
+CREATE FUNCTION migration_guard._function_sqlstate_problems(fn oid, include_unregistered boolean)
+    RETURNS TABLE (line integer, code text, form text, rule text, reason text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT r.line, r.code, r.form,
+               coalesce(r.rule, 'unregistered'),
+               coalesce(r.reason, 'it is not listed in migration_guard.error_codes')
+          FROM pg_catalog.pg_proc p
+          JOIN pg_catalog.pg_language l ON l.oid = p.prolang AND l.lanname = 'plpgsql'
+         CROSS JOIN LATERAL migration_guard.raised_sqlstates(p.prosrc) r
+          LEFT JOIN migration_guard.error_codes e ON e.code = r.code
+         WHERE p.oid = fn
+           AND CASE WHEN r.rule IS NOT NULL
+                    THEN e.rule_exception IS NULL OR r.rule NOT IN ('char1', 'char2', 'char3', 'char4', 'char5', 'ends-000')
+                    ELSE include_unregistered AND e.code IS NULL
+                         AND r.form <> 'RAISE condition' AND r.code ~ '^[0-9A-Z]{5}$'
+                         AND migration_guard.builtin_sqlstate_name(r.code) IS NULL END
+         ORDER BY 1, 2, 4
+    $$;
+
+-- Every PL/pgSQL function and procedure of the database (not PostgreSQL's, not an extension's)
+-- with a SQLSTATE that breaks the rules or that the registry does not list.
+CREATE FUNCTION migration_guard.audit_function_sqlstates()
+    RETURNS TABLE (function regprocedure, kind text, line integer, code text, rule text, reason text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT p.oid::regprocedure, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+               x.line, x.code, x.rule, x.reason
+          FROM pg_catalog.pg_proc p
+          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         CROSS JOIN LATERAL migration_guard._function_sqlstate_problems(p.oid, true) x
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'migration_guard')
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                            WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                              AND d.deptype = 'e')
+         ORDER BY p.oid::regprocedure::text, x.line
+    $$;
+COMMENT ON FUNCTION migration_guard.audit_function_sqlstates() IS
+    'Existing functions and procedures whose RAISE uses a SQLSTATE that breaks the rules or is not registered';
+
+-- CREATE FUNCTION / CREATE PROCEDURE: refuse (or warn about) bodies that raise bad SQLSTATEs.
+CREATE FUNCTION migration_guard._check_function_sqlstates() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    mode text := coalesce(current_setting('migration_guard.sqlstate_check', true), 'block');
+    registered boolean := coalesce(current_setting('migration_guard.sqlstate_require_registered', true), 'off')::boolean;
+    command record;
+    problem record;
+    first_message text;
+    details text[] := '{}';
+BEGIN
+    IF mode = 'off' THEN
+        RETURN;
+    END IF;
+    FOR command IN SELECT c.objid, c.object_identity, c.command_tag
+                     FROM pg_catalog.pg_event_trigger_ddl_commands() c
+                    WHERE c.classid = 'pg_catalog.pg_proc'::regclass AND NOT c.in_extension LOOP
+        FOR problem IN SELECT * FROM migration_guard._function_sqlstate_problems(command.objid, registered) LOOP
+            first_message := coalesce(first_message,
+                format('%s %s raises SQLSTATE "%s" at line %s, which %s',
+                       CASE command.command_tag WHEN 'CREATE PROCEDURE' THEN 'procedure' ELSE 'function' END,
+                       command.object_identity, problem.code, problem.line,
+                       CASE problem.rule WHEN 'unregistered' THEN 'is not in migration_guard.error_codes'
+                                         WHEN 'unknown-condition' THEN 'is no known condition name'
+                                         ELSE 'breaks rule ' || problem.rule END));
+            details := details || format('line %s: %s %s: %s (%s)', problem.line, problem.form,
+                                         problem.code, problem.reason, problem.rule);
+        END LOOP;
+    END LOOP;
+    IF first_message IS NULL THEN
+        RETURN;
+    END IF;
+    IF mode = 'block' THEN
+        RAISE EXCEPTION '%', first_message
+              USING ERRCODE = 'MGSQS',
+                    DETAIL = array_to_string(details, E'\n'),
+                    HINT = 'Use a code that obeys the custom SQLSTATE rules (migration_guard.sqlstate_violations(code) explains them) '
+                           'and register it in migration_guard.error_codes. A superuser can SET migration_guard.sqlstate_check = warn.';
+    ELSE
+        RAISE WARNING '%', first_message USING DETAIL = array_to_string(details, E'\n');
+    END IF;
+END
+$$;
+
+CREATE EVENT TRIGGER migration_guard_check_sqlstates ON ddl_command_end
+    WHEN TAG IN ('CREATE FUNCTION', 'CREATE PROCEDURE')
+    EXECUTE FUNCTION migration_guard._check_function_sqlstates();
+
+------------------------------------------------------------------------------------------
 -- Last: nothing in the schema is open to PUBLIC but the pure hash functions (and the
 -- liveness check the history view makes on the reader's behalf).
 ------------------------------------------------------------------------------------------
@@ -745,7 +951,12 @@ GRANT USAGE ON SCHEMA migration_guard TO PUBLIC;
 GRANT EXECUTE ON FUNCTION migration_guard.script_hash(text), migration_guard.script_hash(bytea),
                           migration_guard.chain_hash(text, text, text),
                           migration_guard.graphile_migration_hash(text),
-                          migration_guard.verify_graphile_migration(text)
+                          migration_guard.verify_graphile_migration(text),
+                          migration_guard.is_valid_custom_sqlstate(text),
+                          migration_guard.sqlstate_violations(text),
+                          migration_guard.raised_sqlstates(text),
+                          migration_guard.builtin_sqlstate_name(text),
+                          migration_guard._check_custom_sqlstate(text)
     TO PUBLIC;
 -- The history view calls it for the reader; it tells no more than pg_stat_activity does.
 GRANT EXECUTE ON FUNCTION migration_guard._backend_alive(integer, timestamptz) TO PUBLIC;

@@ -9,6 +9,11 @@ static int sqlstate_code(const char *s) {
     return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
 }
 
+void *alloc_or_null(size_t size) noexcept {
+    // NO_OOM: NULL instead of an error when memory runs out; HUGE: no 1 GB request limit.
+    return palloc_extended(size, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
+}
+
 void raise(const char *sqlstate, const char *message, const char *detail, const char *hint) {
     ereport(ERROR, (::errcode(sqlstate_code(sqlstate)), errmsg_internal("%s", message),
                     detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));

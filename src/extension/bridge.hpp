@@ -25,6 +25,10 @@ template <typename Fn> inline void call_core(Fn &&fn) {
         report_error(record);
 }
 
+// The one PostgreSQL call a call_core() lambda may make: memory in the current context that is
+// never an error to ask for. Returns nullptr when there is none (throw std::bad_alloc then).
+void *alloc_or_null(size_t size) noexcept;
+
 // Raises one of migration_guard's own errors (a code from core/error_codes.hpp).
 [[noreturn]] void raise(const char *sqlstate, const char *message, const char *detail = nullptr,
                         const char *hint = nullptr);

@@ -12,6 +12,14 @@ void _PG_init(void);
 
 static emit_log_hook_type previous_emit_log_hook = nullptr;
 
+// migration_guard.sqlstate_check and migration_guard.sqlstate_require_registered are read by
+// the CREATE FUNCTION check (migration_guard._check_function_sqlstates) with current_setting();
+// they are defined here so that PostgreSQL validates their values.
+static int sqlstate_check = 0;
+static bool sqlstate_require_registered = false;
+static const struct config_enum_entry sqlstate_check_options[] = {
+    {"block", 0, false}, {"warn", 1, false}, {"off", 2, false}, {nullptr, 0, false}};
+
 static void emit_log(ErrorData *edata) {
     mg::pg::session::note_error(edata);
     if (previous_emit_log_hook)
@@ -28,6 +36,15 @@ void _PG_init(void) {
         "begin_migration, run_migration and repair_migration refuse larger scripts.",
         &mg::pg::ledger::max_script_size_kb, 64 * 1024, 1, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB,
         nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
+        "migration_guard.sqlstate_check",
+        "What CREATE FUNCTION does with a RAISE whose SQLSTATE breaks the custom-code rules.",
+        "block refuses the function, warn creates it with a WARNING, off does not look.",
+        &sqlstate_check, 0, sqlstate_check_options, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "migration_guard.sqlstate_require_registered",
+        "Also flags custom SQLSTATEs missing from migration_guard.error_codes.", nullptr,
+        &sqlstate_require_registered, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("migration_guard");
 #else

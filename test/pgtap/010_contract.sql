@@ -74,7 +74,7 @@ SELECT is((SELECT evtevent FROM pg_event_trigger WHERE evtname = 'migration_guar
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'migration_guard'$$,
               ARRAY['migration_guard.migrations', 'migration_guard.migrations_migration_id_seq',
                     'migration_guard.ddl_events', 'migration_guard.ddl_events_event_id_seq',
-                    'migration_guard.chain_head'],
+                    'migration_guard.chain_head', 'migration_guard.error_codes'],
               'every ledger table and sequence is dumped by pg_dump');
 
 -- Settings exist with safe defaults and only superusers may change them.
