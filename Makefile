@@ -34,6 +34,9 @@ SHLIB_LINK  = -lcrypto -lstdc++
 # No LLVM bitcode for JIT inlining: it would need clang at install time and buys nothing here.
 override with_llvm = no
 
+# Rebuild objects when a header they include changes.
+override autodepend = yes
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

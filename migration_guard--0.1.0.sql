@@ -13,6 +13,25 @@
 
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
 
+-- The ledger's code runs as the extension's owner; a schema someone else prepared under this
+-- name could hold objects, or be renamed, behind the owner's back. Install only into a schema
+-- the installing role owns (CREATE EXTENSION creates it so when it does not exist).
+DO $$
+DECLARE
+    schema_owner oid := (SELECT n.nspowner FROM pg_catalog.pg_namespace n
+                          WHERE n.nspname OPERATOR(pg_catalog.=) 'migration_guard');
+    extension_owner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e
+                             WHERE e.extname OPERATOR(pg_catalog.=) 'migration_guard');
+BEGIN
+    IF schema_owner IS DISTINCT FROM extension_owner THEN
+        RAISE EXCEPTION 'schema migration_guard belongs to role %, not to %, who is installing the extension',
+                        schema_owner::pg_catalog.regrole, extension_owner::pg_catalog.regrole
+              USING ERRCODE = 'MGSCH',
+                    HINT = 'Drop or rename that schema (after checking what is in it), then CREATE EXTENSION migration_guard again.';
+    END IF;
+END
+$$;
+
 ------------------------------------------------------------------------------------------
 -- 1. Ledger tables
 ------------------------------------------------------------------------------------------
@@ -131,12 +150,15 @@ CREATE FUNCTION migration_guard.verify_graphile_migration(file text) RETURNS boo
 COMMENT ON FUNCTION migration_guard.verify_graphile_migration(text) IS
     'true when a graphile-migrate committed file''s --! Hash header matches its contents';
 
--- Internal: whether the backend that began a migration is still alive.
+-- Internal: whether the backend that began a migration is still alive. The backend status
+-- table is read afresh: a transaction otherwise keeps the copy it took first, in which a
+-- backend that connected since then would look dead.
 CREATE FUNCTION migration_guard._backend_alive(pid integer, backend_start timestamptz)
     RETURNS boolean
-    LANGUAGE sql STABLE STRICT SECURITY DEFINER
+    LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+        SELECT pg_catalog.pg_stat_clear_snapshot();
         SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_activity($1) AS a
                         WHERE a.backend_start = $2)
     $$;
@@ -146,12 +168,13 @@ CREATE FUNCTION migration_guard._backend_alive(pid integer, backend_start timest
 --    owner after recording who called; nobody else may execute them.
 ------------------------------------------------------------------------------------------
 
--- Serialises every append to the chain (and so every migration) in this database.
--- Tools can see it in pg_locks as an advisory lock with objid 1836541796 (0x6D77_6764, 'mwgd').
+-- Serialises every append to the chain (and so every migration) in this database, until the
+-- transaction ends. A table lock only the owner can take (an advisory lock anyone could take
+-- and hold); readers' ACCESS SHARE, pg_dump included, does not conflict with it.
 CREATE FUNCTION migration_guard._lock_ledger() RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT pg_catalog.pg_advisory_xact_lock(1836541796) $$;
+    AS $$ LOCK TABLE migration_guard.chain_head IN SHARE ROW EXCLUSIVE MODE $$;
 
 -- Appends one entry to the chain and returns it. Caller holds the ledger lock.
 CREATE FUNCTION migration_guard._append(
@@ -207,10 +230,20 @@ BEGIN
                'duration_ms', round(extract(epoch FROM m.finished_at - m.started_at) * 1000, 3),
                'ddl_count', (SELECT count(*) FROM migration_guard.ddl_events e
                               WHERE e.migration_id = m.migration_id),
-               'reason', m.reason)
+               'reason', m.reason, 'truncated', false)
       INTO STRICT payload
       FROM migration_guard.migrations m
      WHERE m.migration_id = p_migration_id;
+    -- NOTIFY payloads must stay below 8000 bytes; shorten the free-text fields when they
+    -- would not fit (100 characters, even escaped, leave ample room).
+    IF octet_length(payload::text) >= 7000 THEN
+        SELECT payload || jsonb_build_object('version', left(m.version, 100), 'name', left(m.name, 100),
+                                             'tool', left(m.tool, 100), 'reason', left(m.reason, 100),
+                                             'truncated', true)
+          INTO payload
+          FROM migration_guard.migrations m
+         WHERE m.migration_id = p_migration_id;
+    END IF;
 
     SELECT coalesce(jsonb_agg(jsonb_build_object('command_tag', e.command_tag,
                                                  'object_type', e.object_type,

@@ -7,6 +7,17 @@ SELECT count(*) AS objects_left FROM pg_class WHERE relnamespace = 'migration_gu
 DROP SCHEMA migration_guard;
 CREATE TABLE after_drop (x int);
 DROP TABLE after_drop;
+-- A schema someone else prepared under the extension's name is refused: the ledger's code
+-- runs as the extension's owner and must not live in a schema another role controls.
+CREATE ROLE regress_mg_squatter;
+SELECT format('GRANT CREATE ON DATABASE %I TO regress_mg_squatter', current_database()) \gexec
+SET ROLE regress_mg_squatter;
+CREATE SCHEMA migration_guard;
+RESET ROLE;
+SELECT try($$CREATE EXTENSION migration_guard$$);
+DROP SCHEMA migration_guard;
+SELECT format('REVOKE CREATE ON DATABASE %I FROM regress_mg_squatter', current_database()) \gexec
+DROP ROLE regress_mg_squatter;
 -- And it installs again into the same session.
 CREATE EXTENSION migration_guard;
 SELECT migration_guard.run_migration('1', 'create table after_reinstall (x int)');

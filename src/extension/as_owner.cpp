@@ -5,16 +5,44 @@
 
 namespace mg::pg {
 
-Oid ledger_owner() {
-    Oid nsp = get_namespace_oid("migration_guard", true);
-    if (!OidIsValid(nsp))
+namespace {
+
+// Valid for the transaction it was read in (session.cpp forgets it at every transaction end):
+// ALTER EXTENSION ... OWNER TO is the only way to change it while the extension exists.
+bool owner_known = false;
+Oid cached_owner = InvalidOid;
+
+Oid read_extension_owner() {
+    Oid extension = get_extension_oid("migration_guard", true);
+    if (!OidIsValid(extension))
         return InvalidOid;
-    HeapTuple tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-    if (!HeapTupleIsValid(tuple))
-        return InvalidOid;
-    Oid owner = ((Form_pg_namespace)GETSTRUCT(tuple))->nspowner;
-    ReleaseSysCache(tuple);
+    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(extension));
+    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+    HeapTuple tuple = systable_getnext(scan);
+    Oid owner =
+        HeapTupleIsValid(tuple) ? ((Form_pg_extension)GETSTRUCT(tuple))->extowner : InvalidOid;
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
     return owner;
+}
+
+} // namespace
+
+Oid ledger_owner() {
+    if (!owner_known) {
+        cached_owner = read_extension_owner();
+        // Not installed (yet): ask again next time, CREATE EXTENSION may follow in this
+        // transaction.
+        owner_known = OidIsValid(cached_owner);
+    }
+    return cached_owner;
+}
+
+void forget_ledger_owner() {
+    owner_known = false;
 }
 
 const char *current_role_name() {

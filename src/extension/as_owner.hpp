@@ -1,9 +1,11 @@
 // Running the ledger's internal SQL as the extension owner.
 //
 // The public API functions are plain (not SECURITY DEFINER) C functions so that they can see
-// who really called them; they then switch to the owner of the migration_guard schema for
-// the duration of one SPI call, the way PostgreSQL itself runs maintenance code as a table's
-// owner (SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION).
+// who really called them; they then switch to the extension's owner for the duration of one
+// SPI call, the way PostgreSQL itself runs maintenance code as a table's owner
+// (SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION), with search_path pinned to
+// pg_catalog, pg_temp so that nothing the caller put on its search_path (an operator, a
+// function, a table) can run or be read with the owner's privileges.
 #pragma once
 
 #include "extension/pg.hpp"
@@ -22,8 +24,10 @@ inline SqlArg text_arg(const char *s) {
 inline SqlArg text_arg(text *t) {
     return SqlArg{TEXTOID, PointerGetDatum(t), t == nullptr};
 }
+// A name datum is a full NAMEDATALEN buffer, zero-padded: a bare C string would let SPI copy
+// whatever bytes follow it into the stored value.
 inline SqlArg name_arg(const char *s) {
-    return SqlArg{NAMEOID, CStringGetDatum(s), false};
+    return SqlArg{NAMEOID, DirectFunctionCall1(namein, CStringGetDatum(s)), false};
 }
 inline SqlArg bool_arg(bool b) {
     return SqlArg{BOOLOID, BoolGetDatum(b), false};
@@ -35,8 +39,10 @@ inline SqlArg timestamptz_arg(TimestampTz t) {
     return SqlArg{TIMESTAMPTZOID, TimestampTzGetDatum(t), false};
 }
 
-// The role that owns the migration_guard schema, or InvalidOid while the extension is absent.
+// The role that owns the migration_guard extension, or InvalidOid while it is not installed
+// (or is being dropped). Looked up once per transaction.
 Oid ledger_owner();
+void forget_ledger_owner();
 
 // Runs a query that returns one bigint (or NULL) as the ledger owner and returns it.
 // *isnull is set when the result is NULL.
@@ -50,11 +56,20 @@ template <typename Fn> void as_owner(Oid owner, Fn &&fn) {
     GetUserIdAndSecContext(&saved_user, &saved_context);
     SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
                                       SECURITY_RESTRICTED_OPERATION);
+    // On error, (sub)transaction abort pops this GUC level, as for SECURITY DEFINER functions.
+    int guc_level = NewGUCNestLevel();
+    set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                      GUC_ACTION_SAVE, true, 0, false);
     PG_TRY();
     { fn(); }
-    PG_FINALLY();
-    { SetUserIdAndSecContext(saved_user, saved_context); }
+    PG_CATCH();
+    {
+        SetUserIdAndSecContext(saved_user, saved_context);
+        PG_RE_THROW();
+    }
     PG_END_TRY();
+    AtEOXact_GUC(false, guc_level);
+    SetUserIdAndSecContext(saved_user, saved_context);
 }
 
 // The name of the current user, palloc'd.

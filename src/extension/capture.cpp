@@ -53,9 +53,17 @@ text *current_statement() {
         query = statements[depth - 1].query;
         location = statements[depth - 1].location;
         length = statements[depth - 1].length;
+    } else if (ActivePortal && ActivePortal->sourceText && list_length(ActivePortal->stmts) == 1) {
+        // The library was loaded by this very statement's event trigger, after ProcessUtility
+        // began, so the hook did not see it. The client's portal still knows where its one
+        // statement sits in the query string (each statement of a multi-statement query gets a
+        // portal of its own). Statements run by a DO block or a function in that first command
+        // are then attributed the portal's whole statement; session_preload_libraries avoids it.
+        PlannedStmt *stmt = linitial_node(PlannedStmt, ActivePortal->stmts);
+        query = ActivePortal->sourceText;
+        location = stmt->stmt_location;
+        length = stmt->stmt_len;
     } else {
-        // The library was loaded by this very statement's event trigger, after
-        // ProcessUtility began: fall back to the whole client query.
         query = debug_query_string;
     }
     if (query == nullptr)
@@ -111,16 +119,18 @@ bool creating_this_extension() {
            CurrentExtensionObject == get_extension_oid("migration_guard", true);
 }
 
-void record(FunctionCallInfo fcinfo, const char *sql, SPIPlanPtr *plan) {
+void record(FunctionCallInfo fcinfo, const char *sql, SPIPlanPtr *plan, bool is_drop) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         ereport(ERROR, (::errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("%s must be called as an event trigger",
                                get_func_name(fcinfo->flinfo->fn_oid))));
-    if (!enabled || creating_this_extension())
+    // Extension scripts are not recorded: the CREATE/ALTER EXTENSION itself is. (Commands are
+    // filtered on in_extension in the query; drops have no such column.)
+    if (!enabled || creating_this_extension() || (is_drop && creating_extension))
         return;
     Oid owner = ledger_owner();
     if (!OidIsValid(owner))
-        return; // the extension is being dropped
+        return; // the extension is being dropped: its event triggers fire no more after this
 
     EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
     int64 migration_id = session::open_migration_id();
@@ -129,7 +139,8 @@ void record(FunctionCallInfo fcinfo, const char *sql, SPIPlanPtr *plan) {
     const char *tag = GetCommandTagName(trigger->tag);
 
     Datum values[4] = {Int64GetDatum(migration_id), PointerGetDatum(statement),
-                       CStringGetDatum(role), CStringGetTextDatum(tag)};
+                       DirectFunctionCall1(namein, CStringGetDatum(role)),
+                       CStringGetTextDatum(tag)};
     char nulls[4] = {migration_id ? ' ' : 'n', statement ? ' ' : 'n', ' ', ' '};
 
     as_owner(owner, [&] {
@@ -158,14 +169,14 @@ extern "C" {
 PG_FUNCTION_INFO_V1(mg_capture_ddl);
 Datum mg_capture_ddl(PG_FUNCTION_ARGS) {
     using namespace mg::pg::capture;
-    record(fcinfo, kInsertCommands, &insert_commands_plan);
+    record(fcinfo, kInsertCommands, &insert_commands_plan, false);
     PG_RETURN_VOID();
 }
 
 PG_FUNCTION_INFO_V1(mg_capture_drop);
 Datum mg_capture_drop(PG_FUNCTION_ARGS) {
     using namespace mg::pg::capture;
-    record(fcinfo, kInsertDrops, &insert_drops_plan);
+    record(fcinfo, kInsertDrops, &insert_drops_plan, true);
     PG_RETURN_VOID();
 }
 

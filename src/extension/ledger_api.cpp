@@ -75,23 +75,37 @@ char *cstring_or_null(text *t) {
     return t ? text_to_cstring(t) : nullptr;
 }
 
-// Records the migration this session lost to a rollback as failed.
-int64 record_rolled_back(const session::MigrationInfo &lost, const char *reason) {
-    const char *error = session::rolled_back_error();
-    const char *why = reason     ? reason
-                      : error[0] ? psprintf("its transaction was rolled back: %s", error)
-                                 : "its transaction was rolled back";
-    SqlArg args[] = {text_arg(lost.version),
-                     text_arg(lost.name),
-                     text_arg(lost.tool),
-                     text_arg(lost.script_hash),
-                     name_arg(current_role_name()),
-                     timestamptz_arg(lost.started_at),
-                     text_arg(why)};
-    bool isnull;
-    int64 id = call_as_owner_int8(
-        "SELECT migration_guard._record_rolled_back($1, $2, $3, $4, $5, $6, $7)", 7, args, &isnull);
-    session::rolled_back_recording();
+// Bounds on what the ledger stores for a migration's name and tool (version: check_version).
+constexpr size_t kMaxNameBytes = 1000;
+constexpr size_t kMaxToolBytes = 200;
+
+void check_length(text *t, const char *what, size_t max) {
+    if (t && VARSIZE_ANY_EXHDR(t) > max)
+        raise(code::kInvalidArgument, psprintf("%s is %zu bytes long; at most %zu are allowed",
+                                               what, (size_t)VARSIZE_ANY_EXHDR(t), max));
+}
+
+// Records the migrations this session lost to rollbacks as failed; returns the last entry.
+int64 record_lost_migrations(const char *reason) {
+    int64 id = 0;
+    while (const session::MigrationInfo *lost = session::next_lost()) {
+        const char *why = reason ? reason
+                          : lost->error
+                              ? psprintf("its transaction was rolled back: %s", lost->error)
+                              : "its transaction was rolled back";
+        SqlArg args[] = {text_arg(lost->version),
+                         text_arg(lost->name),
+                         text_arg(lost->tool),
+                         text_arg(lost->script_hash),
+                         name_arg(current_role_name()),
+                         timestamptz_arg(lost->started_at),
+                         text_arg(why)};
+        bool isnull;
+        id = call_as_owner_int8(
+            "SELECT migration_guard._record_rolled_back($1, $2, $3, $4, $5, $6, $7)", 7, args,
+            &isnull);
+        session::recording_lost(lost);
+    }
     return id;
 }
 
@@ -110,6 +124,8 @@ Datum mg_begin_migration(PG_FUNCTION_ARGS) {
     text *script = PG_ARGISNULL(1) ? nullptr : required_text(fcinfo, 1, "script");
     text *name = optional_text(fcinfo, 2);
     text *tool = optional_text(fcinfo, 3);
+    check_length(name, "name", kMaxNameBytes);
+    check_length(tool, "tool", kMaxToolBytes);
 
     if (const session::MigrationInfo *open = session::open_migration())
         raise(mg::errcode::kMigrationOpen,
@@ -124,8 +140,7 @@ Datum mg_begin_migration(PG_FUNCTION_ARGS) {
         check_script_size(script);
         script_hash = hash_of(script);
     }
-    if (const session::MigrationInfo *lost = session::rolled_back())
-        record_rolled_back(*lost, nullptr);
+    record_lost_migrations(nullptr);
 
     session::MigrationInfo info{};
     info.version = text_to_cstring(version);
@@ -150,6 +165,8 @@ Datum mg_begin_migration(PG_FUNCTION_ARGS) {
     PG_RETURN_INT64(info.migration_id);
 }
 
+[[noreturn]] static void raise_no_open_migration(const char *function);
+
 static Datum end_open_migration(const char *status, const char *reason) {
     const session::MigrationInfo *open = session::open_migration();
     int64 id = open->migration_id;
@@ -158,18 +175,20 @@ static Datum end_open_migration(const char *status, const char *reason) {
     bool isnull;
     call_as_owner_int8("SELECT migration_guard._finish_migration($1, $2, $3, $4)", 4, args,
                        &isnull);
-    session::clear_open();
-    if (isnull)
-        raise(mg::errcode::kNoOpenMigration,
-              psprintf("migration_id " INT64_FORMAT " is no longer running", id),
-              "Another session marked it interrupted or resolved it while this session held it "
-              "open.",
-              "See migration_guard.history for its current status.");
-    PG_RETURN_INT64(id);
+    if (!isnull) {
+        session::close_open();
+        PG_RETURN_INT64(id);
+    }
+    session::forget_open();
+    raise(mg::errcode::kNoOpenMigration,
+          psprintf("migration_id " INT64_FORMAT " is no longer running", id),
+          "Another session marked it interrupted or resolved it while this session held it "
+          "open.",
+          "See migration_guard.history for its current status.");
 }
 
-[[noreturn]] static void raise_no_open_migration(const char *function) {
-    const session::MigrationInfo *lost = session::rolled_back();
+static void raise_no_open_migration(const char *function) {
+    const session::MigrationInfo *lost = session::next_lost();
     raise(mg::errcode::kNoOpenMigration, "no migration is open in this session",
           lost ? psprintf("Migration \"%s\" was begun, but its transaction rolled back.",
                           lost->version)
@@ -190,11 +209,11 @@ PG_FUNCTION_INFO_V1(mg_fail_migration);
 Datum mg_fail_migration(PG_FUNCTION_ARGS) {
     char *reason = PG_ARGISNULL(0) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(0));
     if (session::open_migration()) {
-        const char *error = session::rolled_back_error();
+        const char *error = session::last_error();
         return end_open_migration("failed", reason ? reason : error[0] ? error : nullptr);
     }
-    if (const session::MigrationInfo *lost = session::rolled_back())
-        PG_RETURN_INT64(record_rolled_back(*lost, reason));
+    if (session::next_lost())
+        PG_RETURN_INT64(record_lost_migrations(reason));
     raise_no_open_migration("fail_migration");
 }
 

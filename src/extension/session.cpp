@@ -1,24 +1,50 @@
 #include "extension/session.hpp"
 
-#include "core/error_codes.hpp"
-#include "extension/bridge.hpp"
-
 #include <cstring>
 #include <initializer_list>
+
+#include "core/error_codes.hpp"
+#include "extension/as_owner.hpp"
+#include "extension/bridge.hpp"
 
 namespace mg::pg::session {
 namespace {
 
+// Where a change to the session's state was made; the change is undone when that
+// (sub)transaction aborts, and belongs to the parent when it commits.
+struct Mark {
+    bool active = false;
+    SubTransactionId sub = InvalidSubTransactionId;
+
+    void set() {
+        active = true;
+        sub = GetCurrentSubTransactionId();
+    }
+    void clear() { active = false; }
+    void subcommitted(SubTransactionId committed, SubTransactionId parent) {
+        if (active && sub == committed)
+            sub = parent;
+    }
+    bool subaborted(SubTransactionId aborted) const { return active && sub == aborted; }
+};
+
+// One migration the session knows about: open (perhaps finished by a transaction that has
+// not committed yet), or lost to a rollback and not yet recorded.
+struct Entry {
+    MigrationInfo info;
+    bool lost;
+    Mark begun;     // its row was inserted by the current transaction
+    Mark closing;   // it was finished or failed by the current transaction
+    Mark recording; // (lost) it is being recorded as failed by the current transaction
+};
+
+// Flyway's group mode runs many migrations in one transaction; 64 is far more than one
+// transaction holds in practice, and only lost ones beyond it are forgotten (with a WARNING).
+constexpr int kMaxEntries = 64;
+
 struct State {
-    bool open = false;
-    MigrationInfo info{};
-    bool in_current_transaction = false;
-    SubTransactionId subtransaction = InvalidSubTransactionId;
-
-    bool has_rolled_back = false;
-    MigrationInfo lost{};
-    bool lost_being_recorded = false;
-
+    Entry entries[kMaxEntries]{};
+    int count = 0;
     char last_error[1024] = {0};
 };
 
@@ -29,7 +55,7 @@ char *copy_or_null(const char *s) {
 }
 
 void free_info(MigrationInfo &info) {
-    for (char **p : {&info.version, &info.name, &info.tool, &info.script_hash}) {
+    for (char **p : {&info.version, &info.name, &info.tool, &info.script_hash, &info.error}) {
         if (*p)
             pfree(*p);
         *p = nullptr;
@@ -37,43 +63,67 @@ void free_info(MigrationInfo &info) {
     info.migration_id = 0;
 }
 
-// The open migration's row was rolled back: keep what we know so it can be recorded as failed.
-void lose_open_migration() {
-    if (state.has_rolled_back)
-        free_info(state.lost);
-    state.lost = state.info; // takes ownership of the strings
-    state.info = MigrationInfo{};
-    state.has_rolled_back = true;
-    state.lost_being_recorded = false;
-    state.open = false;
-    state.in_current_transaction = false;
+void remove_entry(int i) {
+    free_info(state.entries[i].info);
+    for (int j = i + 1; j < state.count; j++)
+        state.entries[j - 1] = state.entries[j];
+    state.count--;
+    state.entries[state.count] = Entry{};
+}
+
+Entry *open_entry() {
+    for (int i = 0; i < state.count; i++)
+        if (!state.entries[i].lost && !state.entries[i].closing.active)
+            return &state.entries[i];
+    return nullptr;
+}
+
+// Its row was rolled back: keep what we know so it can be recorded as failed.
+void lose(Entry &entry) {
+    entry.lost = true;
+    entry.begun.clear();
+    entry.closing.clear();
+    entry.recording.clear();
+    if (entry.info.error == nullptr && state.last_error[0])
+        entry.info.error = copy_or_null(state.last_error);
 }
 
 void on_transaction(XactEvent event, void *) {
     switch (event) {
     case XACT_EVENT_PRE_PREPARE:
-        if (state.open && state.in_current_transaction)
-            mg::pg::raise(mg::errcode::kMigrationOpen,
-                          "cannot PREPARE a transaction that began a migration",
-                          psprintf("migration \"%s\" is still open.", state.info.version),
-                          "Finish the migration before PREPARE TRANSACTION, or commit the "
-                          "transaction instead.");
+        // A prepared transaction may still roll back after this session has moved on.
+        for (int i = 0; i < state.count; i++) {
+            const Entry &e = state.entries[i];
+            if (e.begun.active || e.closing.active || e.recording.active)
+                mg::pg::raise(
+                    mg::errcode::kMigrationOpen,
+                    "cannot PREPARE a transaction that changed the migration ledger",
+                    psprintf("It began, finished or recorded migration \"%s\".", e.info.version),
+                    "Commit the transaction instead.");
+        }
         break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
-    case XACT_EVENT_PREPARE:
-        state.in_current_transaction = false;
-        if (state.has_rolled_back && state.lost_being_recorded) {
-            free_info(state.lost);
-            state.has_rolled_back = false;
-            state.lost_being_recorded = false;
+        for (int i = state.count - 1; i >= 0; i--) {
+            Entry &e = state.entries[i];
+            if (e.closing.active || e.recording.active) {
+                remove_entry(i);
+                continue;
+            }
+            e.begun.clear();
         }
+        forget_ledger_owner();
         break;
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
-        if (state.open && state.in_current_transaction)
-            lose_open_migration();
-        state.lost_being_recorded = false;
+        for (int i = 0; i < state.count; i++) {
+            Entry &e = state.entries[i];
+            if (!e.lost && e.begun.active)
+                lose(e);       // its row is gone
+            e.closing.clear(); // a finish or fail in this transaction is undone
+            e.recording.clear();
+        }
+        forget_ledger_owner();
         break;
     default:
         break;
@@ -81,12 +131,21 @@ void on_transaction(XactEvent event, void *) {
 }
 
 void on_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void *) {
-    if (!state.open || !state.in_current_transaction || state.subtransaction != sub)
-        return;
-    if (event == SUBXACT_EVENT_COMMIT_SUB)
-        state.subtransaction = parent; // the row now belongs to the parent
-    else if (event == SUBXACT_EVENT_ABORT_SUB)
-        lose_open_migration();
+    for (int i = 0; i < state.count; i++) {
+        Entry &e = state.entries[i];
+        if (event == SUBXACT_EVENT_COMMIT_SUB) {
+            e.begun.subcommitted(sub, parent);
+            e.closing.subcommitted(sub, parent);
+            e.recording.subcommitted(sub, parent);
+        } else if (event == SUBXACT_EVENT_ABORT_SUB) {
+            if (!e.lost && e.begun.subaborted(sub))
+                lose(e);
+            if (e.closing.subaborted(sub))
+                e.closing.clear();
+            if (e.recording.subaborted(sub))
+                e.recording.clear();
+        }
+    }
 }
 
 } // namespace
@@ -96,52 +155,89 @@ void install_callbacks() {
     RegisterSubXactCallback(on_subtransaction, nullptr);
 }
 
-int64 open_migration_id() {
-    return state.open ? state.info.migration_id : 0;
-}
 const MigrationInfo *open_migration() {
-    return state.open ? &state.info : nullptr;
+    Entry *e = open_entry();
+    return e ? &e->info : nullptr;
 }
+
+int64 open_migration_id() {
+    const MigrationInfo *open = open_migration();
+    return open ? open->migration_id : 0;
+}
+
 bool open_migration_in_current_transaction() {
-    return state.open && state.in_current_transaction;
+    Entry *e = open_entry();
+    return e && e->begun.active;
 }
 
 void set_open(const MigrationInfo &info) {
-    if (state.open)
-        free_info(state.info);
-    state.info.migration_id = info.migration_id;
-    state.info.version = copy_or_null(info.version);
-    state.info.name = copy_or_null(info.name);
-    state.info.tool = copy_or_null(info.tool);
-    state.info.script_hash = copy_or_null(info.script_hash);
-    state.info.started_at = info.started_at;
-    state.open = true;
-    state.in_current_transaction = true;
-    state.subtransaction = GetCurrentSubTransactionId();
+    Assert(open_entry() == nullptr);
+    if (state.count == kMaxEntries) {
+        // Make room by forgetting the oldest lost migration nobody is recording.
+        int victim = -1;
+        for (int i = 0; i < state.count && victim < 0; i++)
+            if (state.entries[i].lost && !state.entries[i].recording.active)
+                victim = i;
+        if (victim < 0)
+            mg::pg::raise(mg::errcode::kMigrationOpen, "too many migrations in one transaction",
+                          psprintf("This session tracks at most %d at a time.", kMaxEntries),
+                          "Commit the migrations begun so far first.");
+        elog(WARNING,
+             "migration_guard: forgetting rolled-back migration \"%s\" that was never recorded",
+             state.entries[victim].info.version);
+        remove_entry(victim);
+    }
+    Entry &e = state.entries[state.count++];
+    e = Entry{};
+    e.info.migration_id = info.migration_id;
+    e.info.version = copy_or_null(info.version);
+    e.info.name = copy_or_null(info.name);
+    e.info.tool = copy_or_null(info.tool);
+    e.info.script_hash = copy_or_null(info.script_hash);
+    e.info.error = nullptr;
+    e.info.started_at = info.started_at;
+    e.begun.set();
     state.last_error[0] = '\0';
 }
 
-void clear_open() {
-    if (state.open)
-        free_info(state.info);
-    state.open = false;
-    state.in_current_transaction = false;
+void close_open() {
+    if (Entry *e = open_entry())
+        e->closing.set();
 }
 
-const MigrationInfo *rolled_back() {
-    return state.has_rolled_back && !state.lost_being_recorded ? &state.lost : nullptr;
+void forget_open() {
+    for (int i = 0; i < state.count; i++)
+        if (&state.entries[i] == open_entry()) {
+            remove_entry(i);
+            return;
+        }
 }
 
-const char *rolled_back_error() {
+const char *last_error() {
     return state.last_error;
 }
 
-void rolled_back_recording() {
-    state.lost_being_recorded = true;
+const MigrationInfo *next_lost() {
+    for (int i = 0; i < state.count; i++)
+        if (state.entries[i].lost && !state.entries[i].recording.active)
+            return &state.entries[i].info;
+    return nullptr;
+}
+
+void recording_lost(const MigrationInfo *lost) {
+    for (int i = 0; i < state.count; i++)
+        if (&state.entries[i].info == lost)
+            state.entries[i].recording.set();
 }
 
 void note_error(const ErrorData *edata) {
-    if (!state.open || edata->elevel < ERROR || edata->message == nullptr)
+    if (edata->elevel < ERROR || edata->message == nullptr)
+        return;
+    // Any migration this transaction may yet lose: open, or finished but not committed.
+    bool tracked = false;
+    for (int i = 0; i < state.count && !tracked; i++)
+        tracked = !state.entries[i].lost;
+    if (!tracked)
         return;
     strlcpy(state.last_error, edata->message, sizeof(state.last_error));
 }

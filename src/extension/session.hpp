@@ -1,11 +1,16 @@
-// The migration this backend has open, and what became of one its transaction rolled back.
+// The migration this backend has open, and the ones its rolled-back transactions lost.
 //
 // A migration opened by begin_migration() stays open in the session until finish_migration()
 // or fail_migration(), across transactions (a non-transactional migration begins, runs
-// CREATE INDEX CONCURRENTLY in transactions of its own, and finishes later). When the
-// transaction that began it rolls back, its ledger row is gone with it; the session then keeps
-// what it knew ("rolled back") so that fail_migration() - or the next begin_migration() - can
-// record it as failed.
+// CREATE INDEX CONCURRENTLY in transactions of its own, and finishes later).
+//
+// The session's state always follows the ledger's rows: every change is marked with the
+// (sub)transaction that made it, and undone when that (sub)transaction aborts —
+//   - a migration begun in a transaction that rolls back: its row is gone, so the session keeps
+//     it as "lost", for fail_migration() (or the next begin_migration()) to record as failed;
+//   - a finish or fail that is rolled back: the row is running again, so the migration is open
+//     again;
+//   - a lost migration recorded by a transaction that rolls back: it is lost again.
 #pragma once
 
 #include "extension/pg.hpp"
@@ -18,30 +23,34 @@ struct MigrationInfo {
     char *name;        // may be null
     char *tool;        // may be null
     char *script_hash; // may be null
+    char *error;       // lost migrations: the error that aborted the transaction, or null
     TimestampTz started_at;
 };
 
 void install_callbacks();
 
-// The open migration's id, or 0.
-int64 open_migration_id();
+// The open migration, or null (also while a finish of it awaits its transaction's commit).
 const MigrationInfo *open_migration();
+int64 open_migration_id();
 // True while the open migration was begun in the current top-level transaction.
 bool open_migration_in_current_transaction();
 
 void set_open(const MigrationInfo &info);
-void clear_open();
+// The open migration was finished or failed by the current (sub)transaction.
+void close_open();
+// The ledger says the open migration is no longer running (another session resolved it):
+// forget it for good, whatever becomes of the current transaction.
+void forget_open();
+// The last error reported while a migration was open, or "".
+const char *last_error();
 
-// A migration whose beginning transaction rolled back and that is not recorded yet, or null.
-const MigrationInfo *rolled_back();
-// The error message that aborted it, or "" if none was seen.
-const char *rolled_back_error();
-// Marks the rolled-back migration as being recorded by the current transaction: it is
-// forgotten when this transaction commits, and kept for another try when it aborts.
-void rolled_back_recording();
+// The oldest lost migration that no live (sub)transaction is recording yet, or null.
+const MigrationInfo *next_lost();
+// The current (sub)transaction records `lost` in the ledger.
+void recording_lost(const MigrationInfo *lost);
 
 // Called for every message the backend reports; remembers the last error while a migration
-// is open.
+// is open (or finished by a transaction that has not committed).
 void note_error(const ErrorData *edata);
 
 } // namespace mg::pg::session
