@@ -65,6 +65,23 @@ Datum text_or_null(const char *s, bool *isnull) {
     return s ? CStringGetTextDatum(s) : (Datum)0;
 }
 
+// Puts rows into the set-returning function's result: (line,) c1, ..., c<ntext>.
+void emit_rows(FunctionCallInfo fcinfo, const Rows &rows, bool with_line, int ntext) {
+    ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+    for (size_t i = 0; i < rows.count; i++) {
+        const Row &row = rows.rows[i];
+        const char *texts[] = {row.c1, row.c2, row.c3, row.c4};
+        Datum values[5];
+        bool nulls[5] = {false, false, false, false, false};
+        int column = 0;
+        if (with_line)
+            values[column++] = Int32GetDatum(row.line);
+        for (int t = 0; t < ntext; t++, column++)
+            values[column] = text_or_null(texts[t], &nulls[column]);
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+}
+
 // Tokens of a PL/pgSQL body from PostgreSQL's core lexer, which is also what PL/pgSQL itself
 // reads its source with: comments, quoted strings and dollar quotes come out as what they are.
 struct LexedToken {
@@ -148,7 +165,6 @@ Datum mg_is_valid_custom_sqlstate(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(mg_sqlstate_violations);
 Datum mg_sqlstate_violations(PG_FUNCTION_ARGS) {
     InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
     text *code = arg_text(fcinfo, 0);
     Rows rows;
     if (code == nullptr) {
@@ -159,20 +175,13 @@ Datum mg_sqlstate_violations(PG_FUNCTION_ARGS) {
     } else {
         rows = violations_of(std::string_view(VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code)));
     }
-    for (size_t i = 0; i < rows.count; i++) {
-        Datum values[2];
-        bool nulls[2];
-        values[0] = text_or_null(rows.rows[i].c1, &nulls[0]);
-        values[1] = text_or_null(rows.rows[i].c2, &nulls[1]);
-        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-    }
+    emit_rows(fcinfo, rows, false, 2);
     return (Datum)0;
 }
 
 PG_FUNCTION_INFO_V1(mg_raised_sqlstates);
 Datum mg_raised_sqlstates(PG_FUNCTION_ARGS) {
     InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
     text *body_text = arg_text(fcinfo, 0);
     if (body_text == nullptr)
         return (Datum)0;
@@ -205,16 +214,7 @@ Datum mg_raised_sqlstates(PG_FUNCTION_ARGS) {
             rows.rows[rows.count++] = row;
     });
 
-    for (size_t i = 0; i < rows.count; i++) {
-        Datum values[5];
-        bool nulls[5] = {false, false, false, false, false};
-        values[0] = Int32GetDatum(rows.rows[i].line);
-        values[1] = text_or_null(rows.rows[i].c1, &nulls[1]);
-        values[2] = text_or_null(rows.rows[i].c2, &nulls[2]);
-        values[3] = text_or_null(rows.rows[i].c3, &nulls[3]);
-        values[4] = text_or_null(rows.rows[i].c4, &nulls[4]);
-        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-    }
+    emit_rows(fcinfo, rows, true, 4);
     return (Datum)0;
 }
 
