@@ -9,6 +9,7 @@
 --   6. grant_runner / grant_reader
 --   7. event triggers that capture every DDL command
 --   8. custom SQLSTATEs: validators, domain, registry, CREATE FUNCTION check, audit
+--   9. preboot windows: windows, rule actions, allow_incompatible, lint(), the guard
 --   and last, PUBLIC's privileges: none but the pure functions
 
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
@@ -724,7 +725,8 @@ CREATE FUNCTION migration_guard.grant_reader(role_name regrole) RETURNS void
     AS $$
 BEGIN
     EXECUTE format('GRANT SELECT ON migration_guard.history, migration_guard.ddl_log, migration_guard.drift, '
-                   'migration_guard.error_codes TO %s', role_name);
+                   'migration_guard.error_codes, migration_guard.preboot_windows, migration_guard.rules, '
+                   'migration_guard.allowances TO %s', role_name);
     EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.object_history(regclass), '
                    'migration_guard.object_history(text), migration_guard.verify_ledger(), '
                    'migration_guard.ledger_head(), migration_guard.audit_function_sqlstates() TO %s', role_name);
@@ -747,6 +749,8 @@ BEGIN
                    'migration_guard.repair_migration(text, text, text), '
                    'migration_guard.resolve_interrupted(bigint, text, text) TO %s', role_name);
     EXECUTE format('GRANT INSERT, UPDATE, DELETE ON migration_guard.error_codes TO %s', role_name);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.open_preboot_window(interval, text), '
+                   'migration_guard.close_preboot_window() TO %s', role_name);
 END
 $$;
 COMMENT ON FUNCTION migration_guard.grant_runner(regrole) IS
@@ -973,6 +977,243 @@ CREATE EVENT TRIGGER migration_guard_check_sqlstates ON ddl_command_end
     EXECUTE FUNCTION migration_guard._check_function_sqlstates();
 
 ------------------------------------------------------------------------------------------
+-- 9. Preboot windows: while old and new application code share the database, DDL that breaks
+--    the old code is refused before it runs (ddl_command_start), by one rule engine shared with
+--    lint() and the CLI.
+------------------------------------------------------------------------------------------
+
+CREATE TABLE migration_guard.preboot_window_log (
+    window_id  bigserial PRIMARY KEY,
+    opened_at  timestamptz NOT NULL,
+    closes_at  timestamptz NOT NULL,
+    closed_at  timestamptz,
+    opened_by  name NOT NULL,
+    closed_by  name,
+    reason     text,
+    CHECK (closes_at > opened_at)
+);
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.preboot_window_log', '');
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.preboot_window_log_window_id_seq', '');
+
+CREATE VIEW migration_guard.preboot_windows AS
+SELECT w.window_id, w.opened_at, w.closes_at, w.closed_at, w.opened_by, w.closed_by, w.reason,
+       CASE WHEN w.closed_at IS NOT NULL AND w.closed_at < w.closes_at THEN 'closed'
+            WHEN pg_catalog.clock_timestamp() >= w.closes_at THEN 'expired'
+            ELSE 'open' END AS state
+  FROM migration_guard.preboot_window_log w;
+COMMENT ON VIEW migration_guard.preboot_windows IS
+    'Every preboot window: open while old and new code share the database, then closed or expired';
+
+-- Per-rule actions a DBA chose; rules not listed use their default (migration_guard.rules).
+CREATE TABLE migration_guard.rule_settings (
+    rule       text PRIMARY KEY,
+    action     text NOT NULL CHECK (action IN ('block', 'warn', 'off')),
+    changed_by name NOT NULL DEFAULT CURRENT_USER,
+    changed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.rule_settings', '');
+
+-- Every allow_incompatible() call: who let incompatible DDL through, and why.
+CREATE TABLE migration_guard.allowances (
+    allowance_id bigserial PRIMARY KEY,
+    occurred_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    role         name NOT NULL,
+    session_role name NOT NULL,
+    reason       text NOT NULL,
+    migration_id bigint,
+    window_id    bigint,
+    txid         xid8 NOT NULL,
+    backend_pid  integer NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.allowances', '');
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.allowances_allowance_id_seq', '');
+
+CREATE FUNCTION migration_guard._rule_catalogue()
+    RETURNS TABLE (rule text, category text, default_action text, summary text, why text, recipe text)
+    LANGUAGE c IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'mg_rule_catalogue';
+
+CREATE VIEW migration_guard.rules AS
+SELECT c.rule, c.category, coalesce(s.action, c.default_action) AS action, c.default_action,
+       c.summary, c.why, c.recipe, s.changed_by, s.changed_at
+  FROM migration_guard._rule_catalogue() c
+  LEFT JOIN migration_guard.rule_settings s ON s.rule = c.rule;
+COMMENT ON VIEW migration_guard.rules IS
+    'Every rule: its category, the action in force (block, warn or off), its default and summary; docs/rules/<rule>.md';
+
+-- Tells every session that windows or rule actions changed (a relcache invalidation of the
+-- window table, delivered when this transaction commits).
+CREATE FUNCTION migration_guard._guard_config_changed() RETURNS void
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_guard_config_changed';
+
+CREATE FUNCTION migration_guard.set_rule_action(rule text, action text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    known migration_guard.rules;
+BEGIN
+    SELECT * INTO known FROM migration_guard.rules r WHERE r.rule = set_rule_action.rule;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no rule is called %', coalesce(quote_literal(set_rule_action.rule), 'NULL')
+              USING ERRCODE = 'MGARG',
+                    HINT = 'SELECT rule, summary FROM migration_guard.rules lists them.';
+    END IF;
+    IF action IS NULL OR action NOT IN ('block', 'warn', 'off', 'default') THEN
+        RAISE EXCEPTION 'action must be block, warn, off or default, not %', coalesce(quote_literal(action), 'NULL')
+              USING ERRCODE = 'MGARG';
+    END IF;
+    IF action = 'default' THEN
+        DELETE FROM migration_guard.rule_settings s WHERE s.rule = set_rule_action.rule;
+    ELSE
+        INSERT INTO migration_guard.rule_settings AS s (rule, action) VALUES (set_rule_action.rule, action)
+        ON CONFLICT ON CONSTRAINT rule_settings_pkey
+        DO UPDATE SET action = excluded.action, changed_by = CURRENT_USER, changed_at = now();
+    END IF;
+    PERFORM migration_guard._guard_config_changed();
+    RETURN (SELECT r.action FROM migration_guard.rules r WHERE r.rule = set_rule_action.rule);
+END
+$$;
+COMMENT ON FUNCTION migration_guard.set_rule_action(text, text) IS
+    'Sets a rule''s action (block, warn, off) or returns it to its default; returns the action now in force';
+
+CREATE FUNCTION migration_guard._open_preboot_window(p_duration interval, p_reason text, p_caller name)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    current_window migration_guard.preboot_window_log;
+BEGIN
+    IF p_duration IS NULL OR p_duration <= interval '0' THEN
+        RAISE EXCEPTION 'a preboot window must last a positive time, not %', coalesce(p_duration::text, 'NULL')
+              USING ERRCODE = 'MGARG', HINT = 'For example: open_preboot_window(''3 minutes'').';
+    END IF;
+    IF p_duration > interval '7 days' THEN
+        RAISE EXCEPTION 'a preboot window of % is longer than 7 days', p_duration
+              USING ERRCODE = 'MGARG',
+                    HINT = 'Windows cover a deploy; for longer protection SET migration_guard.enforce = ''always''.';
+    END IF;
+    -- Serialised with other window changes and with migrations.
+    LOCK TABLE migration_guard.preboot_window_log IN SHARE ROW EXCLUSIVE MODE;
+    SELECT * INTO current_window FROM migration_guard.preboot_window_log
+     WHERE closed_at IS NULL AND closes_at > clock_timestamp()
+     ORDER BY window_id DESC LIMIT 1;
+    IF FOUND THEN
+        -- One window at a time: opening again extends the open one.
+        UPDATE migration_guard.preboot_window_log
+           SET closes_at = greatest(closes_at, clock_timestamp() + p_duration),
+               reason = coalesce(p_reason, reason)
+         WHERE window_id = current_window.window_id;
+        RAISE NOTICE 'preboot window % was already open; it now closes at %', current_window.window_id,
+              (SELECT closes_at FROM migration_guard.preboot_window_log WHERE window_id = current_window.window_id);
+        PERFORM migration_guard._guard_config_changed();
+        RETURN current_window.window_id;
+    END IF;
+    INSERT INTO migration_guard.preboot_window_log (opened_at, closes_at, opened_by, reason)
+    VALUES (clock_timestamp(), clock_timestamp() + p_duration, p_caller, p_reason)
+    RETURNING window_id INTO current_window.window_id;
+    PERFORM migration_guard._guard_config_changed();
+    RETURN current_window.window_id;
+END
+$$;
+
+CREATE FUNCTION migration_guard._close_preboot_window(p_caller name) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    closed bigint;
+BEGIN
+    LOCK TABLE migration_guard.preboot_window_log IN SHARE ROW EXCLUSIVE MODE;
+    UPDATE migration_guard.preboot_window_log
+       SET closed_at = clock_timestamp(), closed_by = p_caller
+     WHERE closed_at IS NULL AND closes_at > clock_timestamp()
+    RETURNING window_id INTO closed;
+    IF closed IS NULL THEN
+        RAISE NOTICE 'no preboot window is open';
+    END IF;
+    PERFORM migration_guard._guard_config_changed();
+    RETURN closed;
+END
+$$;
+
+CREATE FUNCTION migration_guard._record_allowance(p_reason text, p_caller name, p_migration_id bigint)
+    RETURNS bigint
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        INSERT INTO migration_guard.allowances (role, session_role, reason, migration_id, window_id, txid, backend_pid)
+        VALUES (p_caller, session_user, p_reason, nullif(p_migration_id, 0),
+                (SELECT max(w.window_id) FROM migration_guard.preboot_window_log w
+                  WHERE w.closed_at IS NULL AND w.closes_at > clock_timestamp()),
+                pg_current_xact_id(), pg_backend_pid())
+        RETURNING allowance_id
+    $$;
+
+-- The window and rule settings the guard applies, read by each session when they change.
+CREATE FUNCTION migration_guard._guard_state(OUT window_closes_at timestamptz, OUT settings text[])
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT (SELECT max(w.closes_at) FROM migration_guard.preboot_window_log w
+                 WHERE w.closed_at IS NULL),
+               (SELECT array_agg(s.rule || '=' || s.action ORDER BY s.rule)
+                  FROM migration_guard.rule_settings s)
+    $$;
+
+CREATE FUNCTION migration_guard.open_preboot_window(duration interval DEFAULT '3 minutes',
+                                                    reason text DEFAULT NULL) RETURNS bigint
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_open_preboot_window';
+COMMENT ON FUNCTION migration_guard.open_preboot_window(interval, text) IS
+    'Opens a preboot window (or extends the open one): until it closes, DDL that breaks running old code is refused';
+
+CREATE FUNCTION migration_guard.close_preboot_window() RETURNS bigint
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_close_preboot_window';
+COMMENT ON FUNCTION migration_guard.close_preboot_window() IS
+    'Closes the open preboot window now; returns its window_id, or NULL when none was open';
+
+CREATE FUNCTION migration_guard.allow_incompatible(reason text) RETURNS bigint
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_allow_incompatible';
+COMMENT ON FUNCTION migration_guard.allow_incompatible(text) IS
+    'Lets the rest of the current transaction run DDL the guard would refuse; recorded in migration_guard.allowances';
+
+CREATE FUNCTION migration_guard.lint(script text)
+    RETURNS TABLE (statement integer, line integer, col integer, rule text, severity text,
+                   message text, hint text)
+    LANGUAGE c STABLE
+    AS 'MODULE_PATHNAME', 'mg_lint';
+COMMENT ON FUNCTION migration_guard.lint(text) IS
+    'The guard''s findings for a script, without running it: one row per finding (syntax errors included)';
+
+CREATE FUNCTION migration_guard.grant_override(role_name regrole) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.allow_incompatible(text) TO %s', role_name);
+    EXECUTE format('GRANT SELECT ON migration_guard.allowances TO %s', role_name);
+END
+$$;
+COMMENT ON FUNCTION migration_guard.grant_override(regrole) IS
+    'Grants a role the right to call allow_incompatible()';
+
+CREATE FUNCTION migration_guard._guard_ddl() RETURNS event_trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'mg_guard_ddl';
+CREATE FUNCTION migration_guard._guard_rewrite() RETURNS event_trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'mg_guard_rewrite';
+CREATE EVENT TRIGGER migration_guard_guard_ddl ON ddl_command_start
+    EXECUTE FUNCTION migration_guard._guard_ddl();
+CREATE EVENT TRIGGER migration_guard_guard_rewrite ON table_rewrite
+    EXECUTE FUNCTION migration_guard._guard_rewrite();
+
+------------------------------------------------------------------------------------------
 -- Last: nothing in the schema is open to PUBLIC but the pure hash functions (and the
 -- liveness check the history view makes on the reader's behalf).
 ------------------------------------------------------------------------------------------
@@ -989,7 +1230,9 @@ GRANT EXECUTE ON FUNCTION migration_guard.script_hash(text), migration_guard.scr
                           migration_guard.sqlstate_violations(text),
                           migration_guard.raised_sqlstates(text),
                           migration_guard.builtin_sqlstate_name(text),
-                          migration_guard._check_custom_sqlstate(text)
+                          migration_guard._check_custom_sqlstate(text),
+                          migration_guard.lint(text),
+                          migration_guard._rule_catalogue()
     TO PUBLIC;
 -- The history view calls it for the reader; it tells no more than pg_stat_activity does.
 GRANT EXECUTE ON FUNCTION migration_guard._backend_alive(integer, timestamptz) TO PUBLIC;

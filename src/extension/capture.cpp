@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "extension/as_owner.hpp"
+#include "extension/guard.hpp"
 #include "extension/session.hpp"
 
 namespace mg::pg::capture {
@@ -27,6 +28,7 @@ ProcessUtility_hook_type previous_process_utility = nullptr;
 void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
                      ProcessUtilityContext context, ParamListInfo params,
                      QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
+    guard::check_utility_statement(pstmt);
     int saved_depth = depth;
     if (depth < kMaxDepth)
         statements[depth] = Statement{query, pstmt->stmt_location, pstmt->stmt_len};

@@ -1,5 +1,6 @@
 // Module entry: PG_MODULE_MAGIC, settings, hooks and callbacks.
 #include "extension/capture.hpp"
+#include "extension/guard.hpp"
 #include "extension/ledger_api.hpp"
 #include "extension/pg.hpp"
 #include "extension/session.hpp"
@@ -17,6 +18,11 @@ static emit_log_hook_type previous_emit_log_hook = nullptr;
 // they are defined here so that PostgreSQL validates their values.
 static int sqlstate_check = 0;
 static bool sqlstate_require_registered = false;
+static const struct config_enum_entry enforce_options[] = {
+    {"window", mg::pg::guard::kEnforceWindow, false},
+    {"always", mg::pg::guard::kEnforceAlways, false},
+    {"off", mg::pg::guard::kEnforceOff, false},
+    {nullptr, 0, false}};
 static const struct config_enum_entry sqlstate_check_options[] = {
     {"block", 0, false}, {"warn", 1, false}, {"off", 2, false}, {nullptr, 0, false}};
 
@@ -37,6 +43,11 @@ void _PG_init(void) {
         &mg::pg::ledger::max_script_size_kb, 64 * 1024, 1, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB,
         nullptr, nullptr, nullptr);
     DefineCustomEnumVariable(
+        "migration_guard.enforce", "When the guard refuses backward-incompatible DDL.",
+        "window: while a preboot window is open; always: at all times; off: never.",
+        &mg::pg::guard::enforce, mg::pg::guard::kEnforceWindow, enforce_options, PGC_SUSET, 0,
+        nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
         "migration_guard.sqlstate_check",
         "What CREATE FUNCTION does with a RAISE whose SQLSTATE breaks the custom-code rules.",
         "block refuses the function, warn creates it with a WARNING, off does not look.",
@@ -53,6 +64,7 @@ void _PG_init(void) {
 
     mg::pg::capture::install_hooks();
     mg::pg::session::install_callbacks();
+    mg::pg::guard::install();
     previous_emit_log_hook = emit_log_hook;
     emit_log_hook = emit_log;
 }

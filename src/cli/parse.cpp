@@ -1,0 +1,209 @@
+// SQL text -> described statements with libpg_query (PostgreSQL 15's own parser, outside the
+// server). Compiled with the server headers of the same major version, so the trees it returns
+// are read by src/pgparse exactly as inside the server. Only libpg_query's entry points are
+// called here (they manage its thread-local memory contexts); describe() reads nodes only.
+#include "cli/parse.hpp"
+
+#include "pgparse/describe.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <pg_query.h>
+// pg_query.h announces the libpg_query build's own PostgreSQL version; the server headers
+// below define the same macros for the installed headers.
+#undef PG_MAJORVERSION
+#undef PG_VERSION
+#undef PG_VERSION_NUM
+
+extern "C" {
+#include "postgres.h"
+
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+
+#include <pg_query/pg_query_internal.h>
+}
+
+namespace mg::cli {
+namespace {
+
+// One call of pg_query_raw_parse inside its own libpg_query memory context, which lives until
+// this object is destroyed (the tree stays readable until then).
+class RawParse {
+  public:
+    explicit RawParse(const std::string &sql)
+        : context_(pg_query_enter_memory_context()), result_(pg_query_raw_parse(sql.c_str())) {}
+    ~RawParse() {
+        if (result_.error)
+            pg_query_free_error(result_.error);
+        std::free(result_.stderr_buffer);
+        pg_query_exit_memory_context(context_);
+    }
+    RawParse(const RawParse &) = delete;
+    RawParse &operator=(const RawParse &) = delete;
+
+    const PgQueryError *error() const { return result_.error; }
+    const List *tree() const { return result_.tree; }
+
+  private:
+    MemoryContext context_;
+    PgQueryInternalParsetreeAndError result_;
+};
+
+// Byte offset of the 1-based character position PostgreSQL reports as an error's cursor.
+int cursor_to_byte(const std::string &text, int cursorpos) {
+    if (cursorpos <= 0)
+        return -1;
+    int chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) != 0x80) { // the first byte of a UTF-8 character
+            if (++chars == cursorpos)
+                return static_cast<int>(i);
+        }
+    }
+    return static_cast<int>(text.size());
+}
+
+// Describes every RawStmt of `raw`, parsed from `text` found at byte `offset` of the script.
+void add_statements(const RawParse &raw, const std::string &text, int offset, ParsedScript &out) {
+    ListCell *lc;
+    foreach (lc, raw.tree()) {
+        const RawStmt *rs = castNode(RawStmt, static_cast<Node *>(lfirst(lc)));
+        ScriptStatement s;
+        s.ddl = pgparse::describe(reinterpret_cast<const Node *>(rs));
+        const int location = rs->stmt_location < 0 ? 0 : rs->stmt_location;
+        s.ddl.location = offset + location;
+        s.ddl.length = rs->stmt_len > 0 ? rs->stmt_len : static_cast<int>(text.size()) - location;
+        out.statements.push_back(std::move(s));
+    }
+}
+
+ScriptStatement syntax_error(int location, int length, const char *message, int error_location) {
+    ScriptStatement s;
+    s.ddl.location = location;
+    s.ddl.length = length;
+    s.syntax_error = true;
+    s.error_message = message ? message : "syntax error";
+    s.error_location = error_location < 0 ? location : error_location;
+    return s;
+}
+
+struct Piece {
+    int location;
+    int length;
+};
+
+// Statement boundaries from PostgreSQL's scanner: each piece starts right after the previous
+// semicolon and ends before its own. A scanner error (an unterminated quote or comment) ends
+// the list: the piece that holds it runs to the end of the script and is reported as `failed`.
+std::vector<Piece> split(const std::string &sql, Piece &failed, std::string &failed_message,
+                         int &failed_cursor) {
+    std::vector<Piece> pieces;
+    failed = Piece{-1, 0};
+    PgQuerySplitResult r = pg_query_split_with_scanner(sql.c_str());
+    if (r.error) {
+        failed_message = r.error->message ? r.error->message : "syntax error";
+        failed_cursor = r.error->cursorpos;
+        const int at = cursor_to_byte(sql, r.error->cursorpos);
+        pg_query_free_split_result(r);
+        // The statements before the error split cleanly; the last one holds the error.
+        const std::string prefix = sql.substr(0, at < 0 ? 0 : static_cast<size_t>(at));
+        Piece ignored;
+        std::string ignored_message;
+        int ignored_cursor;
+        pieces =
+            at > 0 ? split(prefix, ignored, ignored_message, ignored_cursor) : std::vector<Piece>{};
+        if (ignored.location >= 0 || pieces.empty()) {
+            failed = Piece{0, static_cast<int>(sql.size())};
+            pieces.clear();
+        } else {
+            failed = pieces.back();
+            pieces.pop_back();
+            failed.length = static_cast<int>(sql.size()) - failed.location;
+        }
+        return pieces;
+    }
+    for (int i = 0; i < r.n_stmts; ++i) {
+        Piece p{r.stmts[i]->stmt_location, r.stmts[i]->stmt_len};
+        // A last statement without a semicolon runs to the end of the script.
+        const size_t end = static_cast<size_t>(p.location + p.length);
+        if (end >= sql.size() || sql[end] != ';')
+            p.length = static_cast<int>(sql.size()) - p.location;
+        pieces.push_back(p);
+    }
+    pg_query_free_split_result(r);
+    return pieces;
+}
+
+} // namespace
+
+bool ParsedScript::has_syntax_errors() const {
+    for (const ScriptStatement &s : statements)
+        if (s.syntax_error)
+            return true;
+    return false;
+}
+
+std::vector<DdlStatement> ParsedScript::ddl() const {
+    std::vector<DdlStatement> out;
+    for (const ScriptStatement &s : statements)
+        if (!s.syntax_error)
+            out.push_back(s.ddl);
+    return out;
+}
+
+ParsedScript parse_script(const std::string &sql) {
+    ParsedScript out;
+    {
+        // The whole script at once: exact RawStmt locations, and statements the scanner alone
+        // cannot delimit (BEGIN ATOMIC bodies) come out whole.
+        RawParse whole(sql);
+        if (!whole.error()) {
+            add_statements(whole, sql, 0, out);
+            return out;
+        }
+    }
+    // Some statement does not parse: parse statement by statement so that the others are
+    // still described.
+    Piece failed;
+    std::string failed_message;
+    int failed_cursor = 0;
+    for (const Piece &p : split(sql, failed, failed_message, failed_cursor)) {
+        const std::string text = sql.substr(p.location, p.length);
+        RawParse raw(text);
+        if (raw.error()) {
+            const int at = cursor_to_byte(text, raw.error()->cursorpos);
+            out.statements.push_back(syntax_error(p.location, p.length, raw.error()->message,
+                                                  at < 0 ? -1 : p.location + at));
+        } else {
+            add_statements(raw, text, p.location, out);
+        }
+    }
+    if (failed.location >= 0) // the scanner's cursor counts from the start of the script
+        out.statements.push_back(syntax_error(failed.location, failed.length,
+                                              failed_message.c_str(),
+                                              cursor_to_byte(sql, failed_cursor)));
+    return out;
+}
+
+LineColumn line_column(const std::string &text, int byte_offset) {
+    LineColumn lc;
+    const size_t end =
+        byte_offset < 0 ? 0 : std::min(text.size(), static_cast<size_t>(byte_offset));
+    for (size_t i = 0; i < end; ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c == '\n') {
+            ++lc.line;
+            lc.column = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++lc.column;
+        }
+    }
+    return lc;
+}
+
+} // namespace mg::cli

@@ -1,0 +1,43 @@
+// SQL text -> described statements, on the CLI side (libpg_query's parser, PostgreSQL 15).
+//
+// The script is split into statements with PostgreSQL's scanner first and each statement is
+// parsed on its own, so a syntax error costs only the statement that has it: the rest of the
+// script is still described and linted. Nothing here throws for bad SQL (only std::bad_alloc).
+// No PostgreSQL or libpg_query type appears in this header.
+#pragma once
+
+#include "core/ddl_change.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mg::cli {
+
+struct ScriptStatement {
+    // location / length (bytes into the script) are always set, exactly as PostgreSQL's
+    // RawStmt gives them: a statement starts right after the previous one's semicolon, so
+    // leading blank lines and comments are part of it. On a syntax error `changes` is empty.
+    DdlStatement ddl;
+    bool syntax_error = false;
+    std::string error_message; // PostgreSQL's message, e.g. `syntax error at or near "TABEL"`
+    int error_location = -1;   // byte offset into the script where the parser stopped (-1: unknown)
+};
+
+struct ParsedScript {
+    std::vector<ScriptStatement> statements; // in script order, statements with errors included
+
+    bool has_syntax_errors() const;
+    // The statements that parsed, in order: what evaluate_script() takes.
+    std::vector<DdlStatement> ddl() const;
+};
+
+ParsedScript parse_script(const std::string &sql);
+
+// 1-based line and column (in characters) of a byte offset into `text`.
+struct LineColumn {
+    int line = 1;
+    int column = 1;
+};
+LineColumn line_column(const std::string &text, int byte_offset);
+
+} // namespace mg::cli

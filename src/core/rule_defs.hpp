@@ -1,0 +1,42 @@
+// Internal to the rule engine (rules.cpp, rule_defs.cpp): each rule's texts as templates, so a
+// finding's message, DETAIL and HINT name the objects while the catalogue shows the same texts
+// in general terms.
+#pragma once
+
+#include "core/rules.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mg::rule_defs {
+
+// Templates may use these placeholders; a finding fills in what it knows, and anything it leaves
+// empty reads in general terms (the catalogue leaves everything empty):
+//   {old}        the sentence about old and new code sharing the database during a deploy
+//   {object}     the object, with its kind:  column "email" of table "public.users"
+//   {o}          the object's name as SQL:   public.users
+//   {table}      table "public.users"         {t}  public.users
+//   {column}     column "email"               {c}  email
+//   {new}        the new name, quoted         {n}  the new name as SQL
+//   {type}       the new type: varchar(20)    {constraint}  check constraint "positive"
+//   {what}       rule-specific: the functions of a volatile default, a referenced table...
+//   {command}    the statement's command: ALTER TABLE
+struct RuleDef {
+    RuleInfo info;              // why / recipe in general terms (rendered once)
+    const char *message;        // template, after "<rule-id>: "
+    const char *why;            // template of DETAIL
+    const char *recipe;         // template of HINT
+    const char *generic_object; // {object} in general terms, e.g. "the table"
+    const char *generic_what;   // {what} in general terms
+};
+
+struct Subst {
+    std::string object, o, table, t, column, c, new_name, n, type, constraint, what, command;
+};
+
+const std::vector<RuleDef> &all();
+const RuleDef *find(const std::string &id);
+
+std::string render(const char *tmpl, const RuleDef &def, const Subst &s);
+
+} // namespace mg::rule_defs

@@ -1,0 +1,609 @@
+// The rule engine: judges described DDL statements (core/ddl_change.hpp) against the catalogue
+// (rule_defs.cpp). One engine for the in-database guard, lint() and the CLI.
+#include "core/rules.hpp"
+
+#include "core/rule_defs.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace mg {
+namespace {
+
+using rule_defs::Subst;
+
+std::string quoted(const std::string &s) {
+    return "\"" + s + "\"";
+}
+std::string quoted(const QualifiedName &n) {
+    return quoted(n.display());
+}
+
+// An unqualified name matches the same name in any schema: the statement's search_path decides,
+// and a linter cannot know it.
+bool same_name(const QualifiedName &a, const QualifiedName &b) {
+    return !a.name.empty() && a.name == b.name &&
+           (a.schema.empty() || b.schema.empty() || a.schema == b.schema);
+}
+
+Action action_for(const rule_defs::RuleDef &def, const std::vector<RuleSetting> &settings) {
+    Action action = def.info.default_action;
+    for (const RuleSetting &s : settings)
+        if (s.rule == def.info.id)
+            action = s.action;
+    return action;
+}
+
+// Like pg_size_pretty: 10 units of one size before switching to the next.
+std::string pretty_size(int64_t bytes) {
+    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+    int64_t value = bytes;
+    size_t unit = 0;
+    while (unit + 1 < sizeof units / sizeof *units && (value >= 10 * 1024 || value <= -10 * 1024)) {
+        value = (value + (value < 0 ? -512 : 512)) / 1024;
+        ++unit;
+    }
+    return std::to_string(value) + " " + units[unit];
+}
+
+Finding make_finding(const rule_defs::RuleDef &def, Action action, const Subst &s, int location,
+                     const std::string &extra_detail = "") {
+    Finding f;
+    f.rule = def.info.id;
+    f.action = action;
+    f.message = std::string(def.info.id) + ": " + rule_defs::render(def.message, def, s);
+    f.detail = rule_defs::render(def.why, def, s) + extra_detail;
+    f.hint = rule_defs::render(def.recipe, def, s);
+    f.location = location;
+    return f;
+}
+
+// ----- column types: the changes PostgreSQL makes without a rewrite that old code cannot notice
+
+constexpr int kVarHdrSz = 4; // atttypmod of varchar(n) is n + 4; of numeric(p,s) ((p<<16)|s) + 4
+
+struct NumericMod {
+    int precision, scale;
+};
+NumericMod numeric_mod(int typmod) {
+    const int m = typmod - kVarHdrSz;
+    return {(m >> 16) & 0xffff, ((m & 0x7ff) ^ 1024) - 1024}; // PostgreSQL 15: scale may be < 0
+}
+
+std::string type_display(const ColumnFacts &c) {
+    if ((c.type_name == "varchar" || c.type_name == "bpchar") && c.typmod >= kVarHdrSz)
+        return c.type_name + "(" + std::to_string(c.typmod - kVarHdrSz) + ")";
+    if (c.type_name == "numeric" && c.typmod >= kVarHdrSz) {
+        const NumericMod m = numeric_mod(c.typmod);
+        return "numeric(" + std::to_string(m.precision) + "," + std::to_string(m.scale) + ")";
+    }
+    return c.type_name;
+}
+
+bool safe_type_change(const ColumnFacts &from, const DdlChange &change) {
+    const TypeRef &to = change.type;
+    if (change.using_expression || to.array || to.names.empty())
+        return false;
+    if (to.names.size() > 1 && to.names[to.names.size() - 2] != "pg_catalog")
+        return false; // a type of some other schema
+    const std::string &name = to.names.back();
+    const std::vector<int> &mods = to.typmods;
+    if (from.type_name == "varchar") {
+        if (name == "text")
+            return mods.empty();
+        if (name != "varchar")
+            return false;
+        if (mods.empty())
+            return true;
+        return mods.size() == 1 && from.typmod >= kVarHdrSz && mods[0] >= from.typmod - kVarHdrSz;
+    }
+    if (from.type_name == "text")
+        return (name == "text" || name == "varchar") && mods.empty();
+    if (from.type_name == "numeric") {
+        if (name != "numeric")
+            return false;
+        if (mods.empty())
+            return true;
+        if (from.typmod < kVarHdrSz || mods.size() > 2)
+            return false;
+        const NumericMod old_mod = numeric_mod(from.typmod);
+        const int scale = mods.size() == 2 ? mods[1] : 0;
+        return scale == old_mod.scale && mods[0] >= old_mod.precision;
+    }
+    // The same type without modifiers on either side: nothing changes.
+    return name == from.type_name && mods.empty() && from.typmod < 0;
+}
+
+const char *constraint_word(const std::string &type) {
+    if (type == "check")
+        return "check constraint";
+    if (type == "foreign_key")
+        return "foreign key";
+    if (type == "unique")
+        return "unique constraint";
+    if (type == "primary_key")
+        return "primary key";
+    if (type == "exclude")
+        return "exclusion constraint";
+    return "constraint";
+}
+
+// ----- judging one statement -------------------------------------------------------------
+
+class Judge {
+  public:
+    Judge(const DdlStatement &st, const Facts &facts, const std::vector<RuleSetting> &settings,
+          const std::vector<QualifiedName> &created, bool lock_timeout_set)
+        : st_(st), facts_(facts), settings_(settings), created_(created),
+          lock_timeout_set_(lock_timeout_set) {}
+
+    std::vector<Finding> run() {
+        for (const DdlChange &c : st_.changes)
+            judge(c);
+        judge_lock_timeout();
+        return std::move(out_);
+    }
+
+  private:
+    const DdlStatement &st_;
+    const Facts &facts_;
+    const std::vector<RuleSetting> &settings_;
+    const std::vector<QualifiedName> &created_;
+    bool lock_timeout_set_;
+    std::vector<Finding> out_;
+
+    const TableFacts *table_facts(const QualifiedName &n) const {
+        if (!facts_.known)
+            return nullptr;
+        for (const TableFacts &t : facts_.tables)
+            if (same_name(n, t.name))
+                return &t;
+        return nullptr;
+    }
+
+    const ColumnFacts *column_facts(const QualifiedName &table, const std::string &column) const {
+        const TableFacts *t = table_facts(table);
+        if (!t)
+            return nullptr;
+        for (const auto &c : t->columns)
+            if (c.first == column)
+                return &c.second;
+        return nullptr;
+    }
+
+    // Nobody else can see an object created in this transaction. An IF EXISTS change of an
+    // object the catalog says does not exist does nothing. (Without IF EXISTS a missing object
+    // is still judged: lint() reads scripts whose earlier statements it does not run, and must
+    // agree with the offline CLI.)
+    bool exempt(const QualifiedName &n, bool missing_ok = false) const {
+        for (const QualifiedName &c : created_)
+            if (same_name(n, c))
+                return true;
+        const TableFacts *t = table_facts(n);
+        return t && (t->created_in_this_transaction || (missing_ok && !t->exists));
+    }
+    bool exempt(const DdlChange &c) const { return exempt(c.object, c.missing_ok); }
+
+    std::string size_note(const QualifiedName &table) const {
+        const TableFacts *t = table_facts(table);
+        if (!t || !t->bytes)
+            return "";
+        return " Table " + quoted(table) + " takes " + pretty_size(*t->bytes) + ".";
+    }
+
+    void emit(const char *rule, const Subst &s, const std::string &extra_detail = "") {
+        const rule_defs::RuleDef *def = rule_defs::find(rule);
+        if (!def)
+            return;
+        const Action action = action_for(*def, settings_);
+        if (action == Action::Off)
+            return;
+        Finding f = make_finding(*def, action, s, st_.location, extra_detail);
+        for (const Finding &seen : out_)
+            if (seen.rule == f.rule && seen.message == f.message)
+                return;
+        out_.push_back(std::move(f));
+    }
+
+    static Subst on_table(const QualifiedName &table) {
+        Subst s;
+        s.table = "table " + quoted(table);
+        s.t = table.display();
+        return s;
+    }
+
+    static Subst on_column(const QualifiedName &table, const std::string &column) {
+        Subst s = on_table(table);
+        s.column = "column " + quoted(column);
+        s.c = column;
+        s.object = s.column + " of " + s.table;
+        s.o = column;
+        return s;
+    }
+
+    static Subst on_object(const char *kind, const QualifiedName &object) {
+        Subst s;
+        s.object = std::string(kind) + " " + quoted(object);
+        s.o = object.display();
+        if (std::string(kind) == "table") {
+            s.table = s.object;
+            s.t = s.o;
+        }
+        return s;
+    }
+
+    void removal(const char *rule, const char *kind, const DdlChange &c) {
+        if (!exempt(c))
+            emit(rule, on_object(kind, c.object));
+    }
+
+    void rename(const char *rule, const char *kind, const DdlChange &c) {
+        if (exempt(c))
+            return;
+        Subst s = on_object(kind, c.object);
+        s.new_name = quoted(c.new_name);
+        s.n = c.new_name;
+        emit(rule, s);
+    }
+
+    // Whether this statement also adds `column` to `table` (a constraint on a brand-new column
+    // cannot reject what old code writes: old code never writes that column).
+    bool adds_column(const QualifiedName &table, const std::string &column) const {
+        if (column.empty())
+            return false;
+        for (const DdlChange &c : st_.changes)
+            if (c.kind == ChangeKind::AddColumn && c.column == column && same_name(c.object, table))
+                return true;
+        return false;
+    }
+
+    void judge(const DdlChange &c) {
+        switch (c.kind) {
+        case ChangeKind::DropTable:
+            return removal("drop-table", "table", c);
+        case ChangeKind::DropView:
+            return removal("drop-view", "view", c);
+        case ChangeKind::DropMaterializedView:
+            return removal("drop-materialized-view", "materialized view", c);
+        case ChangeKind::DropSchema:
+            return removal("drop-schema", "schema", c);
+        case ChangeKind::DropFunction:
+            return removal("drop-function", "function", c);
+        case ChangeKind::DropType:
+            return removal("drop-type", "type", c);
+        case ChangeKind::DropColumn:
+            if (!exempt(c))
+                emit("drop-column", on_column(c.object, c.column));
+            return;
+        case ChangeKind::DropIndex:
+            if (!c.concurrently && !exempt(c))
+                emit("drop-index-non-concurrently", on_object("index", c.object));
+            return;
+        case ChangeKind::RenameTable:
+            return rename("rename-table", "table", c);
+        case ChangeKind::RenameView:
+            return rename("rename-view", "view", c);
+        case ChangeKind::RenameSchema:
+            return rename("rename-schema", "schema", c);
+        case ChangeKind::RenameFunction:
+            return rename("rename-function", "function", c);
+        case ChangeKind::RenameType:
+            return rename("rename-type", "type", c);
+        case ChangeKind::RenameColumn:
+            if (!exempt(c)) {
+                Subst s = on_column(c.object, c.column);
+                s.new_name = quoted(c.new_name);
+                s.n = c.new_name;
+                emit("rename-column", s);
+            }
+            return;
+        case ChangeKind::RenameEnumValue: {
+            Subst s = on_object("enum type", c.object);
+            s.what = "value " + quoted(c.column);
+            s.new_name = quoted(c.new_name);
+            s.n = c.new_name;
+            return emit("rename-enum-value", s);
+        }
+        case ChangeKind::AddColumn:
+            return judge_add_column(c);
+        case ChangeKind::AlterColumnType:
+            return judge_type_change(c);
+        case ChangeKind::SetNotNull:
+        case ChangeKind::DropNotNull: {
+            if (exempt(c))
+                return;
+            const bool set = c.kind == ChangeKind::SetNotNull;
+            const ColumnFacts *col = column_facts(c.object, c.column);
+            if (col && col->not_null == set)
+                return; // already so: nothing changes
+            return emit(set ? "set-not-null" : "drop-not-null", on_column(c.object, c.column));
+        }
+        case ChangeKind::DropDefault:
+            if (!exempt(c))
+                emit("drop-default", on_column(c.object, c.column));
+            return;
+        case ChangeKind::AddConstraint:
+            return judge_constraint(c);
+        case ChangeKind::Truncate:
+            if (!exempt(c))
+                emit("truncate", on_object("table", c.object));
+            return;
+        case ChangeKind::CreateIndex:
+            if (!c.concurrently && !exempt(c)) {
+                Subst s = on_table(c.object);
+                s.object = c.new_name.empty() ? "an index" : "index " + quoted(c.new_name);
+                s.o = c.new_name;
+                emit("create-index-non-concurrently", s, size_note(c.object));
+            }
+            return;
+        case ChangeKind::Reindex:
+            if (!c.concurrently && !exempt(c)) {
+                Subst s;
+                s.object = c.object.name.empty() ? "the database" : quoted(c.object);
+                s.o = c.object.display();
+                emit("reindex-non-concurrently", s, size_note(c.object));
+            }
+            return;
+        case ChangeKind::VacuumFull:
+        case ChangeKind::Cluster: {
+            const bool vacuum = c.kind == ChangeKind::VacuumFull;
+            if (!c.object.name.empty() && exempt(c.object))
+                return;
+            Subst s = c.object.name.empty() ? Subst{} : on_object("table", c.object);
+            if (c.object.name.empty())
+                s.object = vacuum ? "every table in the database" : "every clustered table";
+            return emit(vacuum ? "vacuum-full" : "cluster", s, size_note(c.object));
+        }
+        case ChangeKind::DropSequence:
+        case ChangeKind::ValidateConstraint:
+        case ChangeKind::CreateTable:
+        case ChangeKind::SetLockTimeout:
+        case ChangeKind::TransactionBegin:
+        case ChangeKind::TransactionEnd:
+        case ChangeKind::Other:
+            return;
+        }
+    }
+
+    void judge_add_column(const DdlChange &c) {
+        if (exempt(c))
+            return;
+        Subst s = on_table(c.object);
+        s.column = "column " + quoted(c.column);
+        s.c = c.column;
+        if (c.not_null && !c.has_default)
+            emit("add-column-not-null-without-default", s);
+        if (!c.has_default)
+            return;
+        std::vector<std::string> volatile_calls;
+        for (const std::string &f : c.default_functions) {
+            const bool known_volatile =
+                is_known_volatile_function(f) ||
+                (facts_.known &&
+                 std::find(facts_.volatile_functions.begin(), facts_.volatile_functions.end(), f) !=
+                     facts_.volatile_functions.end());
+            if (known_volatile)
+                volatile_calls.push_back(f + "()");
+        }
+        if (!c.default_is_volatile && volatile_calls.empty())
+            return;
+        for (size_t i = 0; i < volatile_calls.size(); ++i)
+            s.what += (i ? ", " : "") + volatile_calls[i];
+        if (s.what.empty())
+            s.what = "a value computed for every row";
+        emit("add-column-volatile-default", s, size_note(c.object));
+    }
+
+    void judge_type_change(const DdlChange &c) {
+        if (exempt(c))
+            return;
+        Subst s = on_column(c.object, c.column);
+        s.type = c.type.display.empty() ? "a new type" : c.type.display;
+        std::string note;
+        if (!facts_.known) {
+            note = " Without a database connection the column's current type is unknown, so a "
+                   "change PostgreSQL makes without a rewrite (a longer varchar, varchar to "
+                   "text) cannot be told apart from one that breaks old code; check it against "
+                   "the database.";
+        } else if (const ColumnFacts *col = column_facts(c.object, c.column);
+                   !col || col->type_name.empty()) {
+            note = " The column's current type could not be read from the catalog.";
+        } else if (safe_type_change(*col, c)) {
+            return;
+        } else {
+            note = " The column is " + type_display(*col) + " now; " + s.type +
+                   (c.using_expression ? " with a USING expression" : "") +
+                   " is not a change PostgreSQL makes without a rewrite while old code cannot "
+                   "notice.";
+        }
+        emit("alter-column-type", s, note + size_note(c.object));
+    }
+
+    void judge_constraint(const DdlChange &c) {
+        if (exempt(c))
+            return;
+        Subst s = on_table(c.object);
+        const std::string word = constraint_word(c.constraint_type);
+        s.constraint = c.constraint_name.empty() ? (word[0] == 'e' ? "an " : "a ") + word
+                                                 : word + " " + quoted(c.constraint_name);
+        s.o = c.constraint_name;
+        const bool new_column = adds_column(c.object, c.column);
+        const std::string &type = c.constraint_type;
+        if (type == "check") {
+            if (!new_column)
+                emit("add-check-constraint", s);
+        } else if (type == "foreign_key") {
+            if (!c.referenced.name.empty())
+                s.what = "table " + quoted(c.referenced);
+            emit("add-foreign-key", s);
+        } else if (type == "unique" || type == "primary_key") {
+            if (!c.using_index && !new_column)
+                emit("add-unique-constraint", s);
+        } else if (type == "exclude") {
+            emit("add-exclusion-constraint", s);
+        }
+        if ((type == "check" || type == "foreign_key") && !c.not_valid)
+            emit("constraint-not-valid-missing", s, size_note(c.object));
+    }
+
+    void judge_lock_timeout() {
+        if (!st_.access_exclusive || lock_timeout_set_)
+            return;
+        for (const QualifiedName &t : st_.locked_tables) {
+            const bool missing_ok =
+                std::any_of(st_.changes.begin(), st_.changes.end(), [&](const DdlChange &c) {
+                    return c.missing_ok && same_name(c.object, t);
+                });
+            if (exempt(t, missing_ok))
+                continue;
+            Subst s;
+            s.object = quoted(t);
+            s.o = t.display();
+            s.command = st_.command;
+            emit("missing-lock-timeout", s, size_note(t));
+            return;
+        }
+    }
+};
+
+// Whether a lock_timeout value turns the timeout on: anything but zero ("0", "0ms", "0.0s").
+bool timeout_enabled(const std::string &value) {
+    size_t i = 0;
+    while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i])))
+        ++i;
+    if (i == value.size())
+        return false; // RESET / DEFAULT: the server default, normally 0
+    const char *start = value.c_str() + i;
+    char *end = nullptr;
+    const double number = std::strtod(start, &end);
+    if (end == start)
+        return true; // not a number we understand: assume it sets a timeout
+    return number != 0.0;
+}
+
+bool has_transaction_control(const std::vector<DdlStatement> &statements) {
+    for (const DdlStatement &st : statements)
+        for (const DdlChange &c : st.changes)
+            if (c.kind == ChangeKind::TransactionBegin || c.kind == ChangeKind::TransactionEnd)
+                return true;
+    return false;
+}
+
+} // namespace
+
+std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
+                              const std::vector<RuleSetting> &settings,
+                              const std::vector<QualifiedName> &created_earlier) {
+    return Judge(statement, facts, settings, created_earlier, facts.known && facts.lock_timeout_set)
+        .run();
+}
+
+std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements,
+                                     const Facts &facts, const std::vector<RuleSetting> &settings,
+                                     bool assume_in_transaction) {
+    // Without BEGIN/COMMIT of its own, a script runs either in one transaction its tool opens
+    // or statement by statement (autocommit).
+    const bool implicit_transaction = assume_in_transaction && !has_transaction_control(statements);
+    bool in_transaction = implicit_transaction;
+    std::vector<QualifiedName> created; // in the current transaction: exempt
+    bool session_timeout = facts.known && facts.lock_timeout_set;
+    int local_timeout = -1; // SET LOCAL in the current transaction: -1 none, 0 off, 1 on
+
+    std::vector<Finding> findings;
+    for (const DdlStatement &st : statements) {
+        const bool timeout = local_timeout >= 0 ? local_timeout == 1 : session_timeout;
+        std::vector<Finding> f = Judge(st, facts, settings, created, timeout).run();
+        findings.insert(findings.end(), std::make_move_iterator(f.begin()),
+                        std::make_move_iterator(f.end()));
+
+        for (const DdlChange &c : st.changes) {
+            switch (c.kind) {
+            case ChangeKind::TransactionBegin:
+                in_transaction = true;
+                created.clear();
+                local_timeout = -1;
+                break;
+            case ChangeKind::TransactionEnd:
+                in_transaction = false;
+                created.clear();
+                local_timeout = -1;
+                break;
+            case ChangeKind::CreateTable:
+                if (in_transaction)
+                    created.push_back(c.object);
+                break;
+            case ChangeKind::CreateIndex: {
+                // An index on a table of this transaction is as invisible as its table.
+                const bool new_table =
+                    std::any_of(created.begin(), created.end(),
+                                [&](const QualifiedName &n) { return same_name(c.object, n); });
+                if (in_transaction && new_table && !c.new_name.empty())
+                    created.push_back(QualifiedName{c.object.schema, c.new_name});
+                break;
+            }
+            case ChangeKind::SetLockTimeout:
+                if (c.local) {
+                    if (in_transaction) // outside a transaction block SET LOCAL does nothing
+                        local_timeout = timeout_enabled(c.setting_value) ? 1 : 0;
+                } else {
+                    session_timeout = timeout_enabled(c.setting_value);
+                    local_timeout = -1;
+                }
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    return findings;
+}
+
+bool is_known_volatile_function(const std::string &name) {
+    // Volatile in pg_catalog (provolatile = 'v') and in the usual extensions (uuid-ossp,
+    // pgcrypto); the functions a column default plausibly calls.
+    static const char *const names[] = {
+        "clock_timestamp",    "currval",          "gen_random_bytes", "gen_random_uuid",
+        "gen_salt",           "lastval",          "nextval",          "random",
+        "random_normal",      "setval",           "timeofday",        "uuid_generate_v1",
+        "uuid_generate_v1mc", "uuid_generate_v4", "uuidv4",           "uuidv7",
+    };
+    std::string lower(name);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    for (const char *n : names)
+        if (lower == n)
+            return true;
+    return false;
+}
+
+std::optional<Finding> table_rewrite_finding(const QualifiedName &table,
+                                             std::optional<int64_t> bytes,
+                                             const std::vector<RuleSetting> &settings,
+                                             int location) {
+    const rule_defs::RuleDef *def = rule_defs::find("table-rewrite");
+    const Action action = action_for(*def, settings);
+    if (action == Action::Off)
+        return std::nullopt;
+    Subst s;
+    s.table = "table " + quoted(table);
+    s.t = table.display();
+    if (bytes)
+        s.what = pretty_size(*bytes);
+    return make_finding(*def, action, s, location);
+}
+
+std::optional<Finding> syntax_error_finding(const std::string &message, int location,
+                                            const std::vector<RuleSetting> &settings) {
+    const rule_defs::RuleDef *def = rule_defs::find("syntax-error");
+    const Action action = action_for(*def, settings);
+    if (action == Action::Off)
+        return std::nullopt;
+    Subst s;
+    s.what = message;
+    return make_finding(*def, action, s, location);
+}
+
+} // namespace mg

@@ -1,0 +1,93 @@
+// The rule catalogue and its evaluation: one engine for the in-database guard, the in-database
+// lint() and the CLI, so that all three always agree.
+#pragma once
+
+#include "core/ddl_change.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mg {
+
+enum class Action { Block, Warn, Off };
+const char *action_name(Action a); // "block" | "warn" | "off"
+
+struct RuleInfo {
+    const char *id;       // kebab-case, e.g. "drop-column"; docs/rules/<id>.md
+    const char *category; // "compatibility" (breaks running old code) | "locking" (lock/rewrite)
+    Action default_action;
+    const char *summary; // one line
+    const char *why;     // why old code breaks / why it hurts (DETAIL)
+    const char *recipe;  // the safe multi-deploy recipe (HINT)
+};
+
+// Every rule, in a stable order. "syntax-error" is included (lint reports it; never blocks DDL).
+const std::vector<RuleInfo> &rule_catalogue();
+const RuleInfo *find_rule(const std::string &id);
+
+// What the database knows about the objects a statement touches. Offline (CLI without --dsn)
+// everything is unknown, and rules that need a fact give the benefit of the doubt the way each
+// rule's doc page says.
+struct ColumnFacts {
+    std::string type_name; // pg_catalog type name, e.g. "varchar", "numeric", "text"
+    int typmod = -1;       // atttypmod
+    bool not_null = false;
+};
+struct TableFacts {
+    QualifiedName name; // as resolved (schema filled in)
+    bool exists = false;
+    bool created_in_this_transaction = false; // exempt from every rule: nobody else sees it
+    std::optional<int64_t> bytes;             // pg_total_relation_size
+    std::vector<std::pair<std::string, ColumnFacts>> columns;
+};
+struct Facts {
+    bool known = false; // false offline: the fields below mean nothing
+    std::vector<TableFacts> tables;
+    bool lock_timeout_set = false;
+    std::vector<std::string> volatile_functions; // of the default_functions asked about
+};
+
+struct RuleSetting {
+    std::string rule;
+    Action action;
+};
+
+struct Finding {
+    std::string rule;
+    Action action;       // Block or Warn (never Off: off rules produce nothing)
+    std::string message; // names the rule and the object
+    std::string detail;  // why old code breaks
+    std::string hint;    // the safe recipe
+    int location = -1;   // of the statement
+};
+
+// Judges one statement. `settings` override default actions (missing = default). Changes to
+// tables created in this transaction (facts, or `created_earlier`) are exempt.
+std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
+                              const std::vector<RuleSetting> &settings,
+                              const std::vector<QualifiedName> &created_earlier = {});
+
+// Judges a whole script in order, as lint() and the CLI do: a table created earlier in the
+// same transaction of the script is exempt; SET lock_timeout seen earlier satisfies
+// missing-lock-timeout; BEGIN/COMMIT are followed (`assume_in_transaction`: the script runs
+// inside a transaction its tool opens, as most tools do).
+std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements,
+                                     const Facts &facts, const std::vector<RuleSetting> &settings,
+                                     bool assume_in_transaction);
+
+// Functions whose result changes on every call, by name (the backend asks the catalog instead).
+bool is_known_volatile_function(const std::string &name);
+
+// Findings of the two rules evaluate() never produces, worded by the same engine: table-rewrite
+// (the backend's table_rewrite event; `bytes` is the table's size when known) and syntax-error
+// (lint; `message` is the parser's, `location` where it stopped). Empty when the rule is off.
+std::optional<Finding> table_rewrite_finding(const QualifiedName &table,
+                                             std::optional<int64_t> bytes,
+                                             const std::vector<RuleSetting> &settings,
+                                             int location = -1);
+std::optional<Finding> syntax_error_finding(const std::string &message, int location,
+                                            const std::vector<RuleSetting> &settings);
+
+} // namespace mg

@@ -1,0 +1,300 @@
+// The preboot-window guard: at ddl_command_start, while a window is open (or always, by
+// setting), DDL that breaks running old code is refused before it runs.
+//
+// Windows and rule actions live in tables; every session caches them and re-reads them only
+// when a relcache invalidation of migration_guard.preboot_window_log says they changed (sent by
+// open/close_preboot_window and set_rule_action when they commit). A statement while no window
+// is open therefore costs one clock comparison.
+#include "extension/guard.hpp"
+
+#include <cstring>
+
+#include "core/error_codes.hpp"
+#include "core/rules.hpp"
+#include "extension/as_owner.hpp"
+#include "extension/bridge.hpp"
+#include "extension/judge.hpp"
+#include "extension/session.hpp"
+
+extern "C" {
+#include "utils/array.h"
+#include "utils/inval.h"
+}
+
+namespace mg::pg::guard {
+
+int enforce = kEnforceWindow;
+
+namespace {
+
+struct Cache {
+    bool valid = false;
+    TimestampTz window_closes_at = 0; // 0: no window
+};
+Cache cache;
+Oid window_table = InvalidOid;
+
+// allow_incompatible() in the current transaction: undone with the (sub)transaction that
+// recorded it, like everything the ledger records.
+bool allowed = false;
+SubTransactionId allowed_in = InvalidSubTransactionId;
+
+Oid window_table_oid() {
+    if (!OidIsValid(window_table)) {
+        Oid nsp = get_namespace_oid("migration_guard", true);
+        if (OidIsValid(nsp))
+            window_table = get_relname_relid("preboot_window_log", nsp);
+    }
+    return window_table;
+}
+
+void on_relcache(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == window_table) {
+        cache.valid = false;
+        if (relid == InvalidOid)
+            window_table = InvalidOid; // the extension may have been dropped and created again
+    }
+}
+
+void on_transaction(XactEvent event, void *) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_PREPARE)
+        allowed = false;
+}
+
+void on_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void *) {
+    if (!allowed || allowed_in != sub)
+        return;
+    if (event == SUBXACT_EVENT_COMMIT_SUB)
+        allowed_in = parent;
+    else if (event == SUBXACT_EVENT_ABORT_SUB)
+        allowed = false;
+}
+
+// Reads the open window and the rule settings (as the owner: readers need no grant).
+void load(Oid owner) {
+    TimestampTz closes_at = 0;
+    int nsettings = 0;
+    char **rules = nullptr, **actions = nullptr;
+    as_owner(owner, [&] {
+        if (SPI_connect() != SPI_OK_CONNECT)
+            elog(ERROR, "migration_guard: SPI_connect failed");
+        int rc = SPI_execute(
+            "SELECT window_closes_at, settings FROM migration_guard._guard_state()", true, 1);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1)
+            elog(ERROR, "migration_guard: reading the guard's state failed");
+        bool isnull;
+        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        closes_at = isnull ? 0 : DatumGetTimestampTz(d);
+        d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+        if (!isnull) {
+            Datum *elems;
+            bool *nulls;
+            deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems,
+                              &nulls, &nsettings);
+            rules = static_cast<char **>(SPI_palloc(sizeof(char *) * (nsettings + 1)));
+            actions = static_cast<char **>(SPI_palloc(sizeof(char *) * (nsettings + 1)));
+            for (int i = 0; i < nsettings; i++) {
+                char *pair = TextDatumGetCString(elems[i]);
+                char *eq = strchr(pair, '=');
+                *eq = '\0';
+                MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+                rules[i] = pstrdup(pair);
+                actions[i] = pstrdup(eq + 1);
+                MemoryContextSwitchTo(old);
+            }
+        }
+        SPI_finish();
+    });
+    set_rule_settings(rules, actions, nsettings);
+    cache.window_closes_at = closes_at;
+    cache.valid = true;
+}
+
+// Brings the cache up to date; false when the extension is not (or no longer) installed.
+bool refresh() {
+    Oid owner = ledger_owner();
+    if (!OidIsValid(owner) || !OidIsValid(window_table_oid()))
+        return false;
+    if (!cache.valid)
+        load(owner);
+    return true;
+}
+
+bool window_open() {
+    return cache.window_closes_at > GetCurrentTimestamp();
+}
+
+int block_code() {
+    const char *c = mg::errcode::kIncompatibleDdl;
+    return MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4]);
+}
+
+// Reports the verdicts: a refused statement gets one ERROR (its first blocking finding; the
+// rest would only bury it); otherwise warnings as WARNING, and blocking findings let through by
+// allow_incompatible() as NOTICE.
+void report(const Verdicts &verdicts) {
+    for (int i = 0; i < verdicts.count && !allowed; i++) {
+        const Verdict &v = verdicts.items[i];
+        if (v.block)
+            ereport(ERROR, (::errcode(block_code()), errmsg_internal("%s", v.message),
+                            errdetail_internal("%s", v.detail),
+                            errhint("%s If it must run during this deploy anyway, call "
+                                    "migration_guard.allow_incompatible(reason) first.",
+                                    v.hint)));
+    }
+    for (int i = 0; i < verdicts.count; i++) {
+        const Verdict &v = verdicts.items[i];
+        ereport(
+            v.block ? NOTICE : WARNING,
+            (errmsg_internal("%s%s", v.block ? "allowed by allow_incompatible(): " : "", v.message),
+             errdetail_internal("%s", v.detail), errhint("%s", v.hint)));
+    }
+}
+
+// Whether the guard applies now: enforce = always, or = window while one is open.
+bool guarding() {
+    if (enforce == kEnforceOff || creating_extension)
+        return false;
+    if (!refresh())
+        return false;
+    return enforce == kEnforceAlways || window_open();
+}
+
+} // namespace
+
+void check_utility_statement(PlannedStmt *statement) {
+    Node *tree = statement->utilityStmt;
+    if (tree == nullptr || command_tag_event_trigger_ok(CreateCommandTag(tree)))
+        return;
+    if (!IsTransactionState() || !guarding())
+        return;
+    ParsedStatement parsed{tree, -1, 0};
+    report(judge(&parsed, 1, false));
+}
+
+void install() {
+    CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
+    RegisterXactCallback(on_transaction, nullptr);
+    RegisterSubXactCallback(on_subtransaction, nullptr);
+}
+
+} // namespace mg::pg::guard
+
+using namespace mg::pg;
+using namespace mg::pg::guard;
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(mg_guard_ddl);
+Datum mg_guard_ddl(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        elog(ERROR, "mg_guard_ddl must be called as an event trigger");
+    if (!guarding())
+        PG_RETURN_VOID();
+    EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
+    ParsedStatement statement{trigger->parsetree, -1, 0};
+    report(judge(&statement, 1, false));
+    PG_RETURN_VOID();
+}
+
+// table_rewrite: PostgreSQL says exactly when it will rewrite a table (better than any guess
+// from the statement): name the table and its size.
+PG_FUNCTION_INFO_V1(mg_guard_rewrite);
+Datum mg_guard_rewrite(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        elog(ERROR, "mg_guard_rewrite must be called as an event trigger");
+    if (!guarding())
+        PG_RETURN_VOID();
+    Oid relid = InvalidOid;
+    int64 bytes = 0;
+    as_owner(ledger_owner(), [&] {
+        if (SPI_connect() != SPI_OK_CONNECT)
+            elog(ERROR, "migration_guard: SPI_connect failed");
+        int rc = SPI_execute("SELECT r, pg_catalog.pg_total_relation_size(r) "
+                             "FROM pg_catalog.pg_event_trigger_table_rewrite_oid() AS r",
+                             true, 1);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1)
+            elog(ERROR, "migration_guard: reading the table rewrite failed");
+        bool isnull;
+        relid = DatumGetObjectId(
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+        bytes = isnull ? 0 : DatumGetInt64(d);
+        SPI_finish();
+    });
+    if (created_in_this_transaction(relid)) // nobody else can see it
+        PG_RETURN_VOID();
+    report(judge_rewrite(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid), bytes));
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mg_guard_config_changed);
+Datum mg_guard_config_changed(PG_FUNCTION_ARGS) {
+    Oid table = window_table_oid();
+    if (OidIsValid(table))
+        CacheInvalidateRelcacheByRelid(table);
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mg_open_preboot_window);
+Datum mg_open_preboot_window(PG_FUNCTION_ARGS) {
+    SqlArg args[] = {PG_ARGISNULL(0) ? SqlArg{INTERVALOID, (Datum)0, true}
+                                     : SqlArg{INTERVALOID, PG_GETARG_DATUM(0), false},
+                     PG_ARGISNULL(1) ? text_arg((const char *)nullptr)
+                                     : text_arg(PG_GETARG_TEXT_PP(1)),
+                     name_arg(current_role_name())};
+    bool isnull;
+    int64 id = call_as_owner_int8("SELECT migration_guard._open_preboot_window($1, $2, $3)", 3,
+                                  args, &isnull);
+    PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(mg_close_preboot_window);
+Datum mg_close_preboot_window(PG_FUNCTION_ARGS) {
+    SqlArg args[] = {name_arg(current_role_name())};
+    bool isnull;
+    int64 id =
+        call_as_owner_int8("SELECT migration_guard._close_preboot_window($1)", 1, args, &isnull);
+    if (isnull)
+        PG_RETURN_NULL();
+    PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(mg_allow_incompatible);
+Datum mg_allow_incompatible(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(0)) == 0)
+        raise(mg::errcode::kInvalidArgument, "allow_incompatible() needs a reason", nullptr,
+              "Say why this incompatible change must run now, e.g. "
+              "allow_incompatible('column unused since release 41').");
+    SqlArg args[] = {text_arg(PG_GETARG_TEXT_PP(0)), name_arg(current_role_name()),
+                     int8_arg(session::open_migration_id())};
+    bool isnull;
+    int64 id = call_as_owner_int8("SELECT migration_guard._record_allowance($1, $2, $3)", 3, args,
+                                  &isnull);
+    allowed = true;
+    allowed_in = GetCurrentSubTransactionId();
+    PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(mg_rule_catalogue);
+Datum mg_rule_catalogue(PG_FUNCTION_ARGS) {
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+    const std::vector<mg::RuleInfo> *rules = nullptr;
+    call_core([&] { rules = &mg::rule_catalogue(); }); // static storage: outlives the call
+    for (const mg::RuleInfo &r : *rules) {
+        Datum values[6] = {CStringGetTextDatum(r.id),
+                           CStringGetTextDatum(r.category),
+                           CStringGetTextDatum(mg::action_name(r.default_action)),
+                           CStringGetTextDatum(r.summary),
+                           CStringGetTextDatum(r.why),
+                           CStringGetTextDatum(r.recipe)};
+        bool nulls[6] = {false, false, false, false, false, false};
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    return (Datum)0;
+}
+
+} // extern "C"

@@ -1,0 +1,300 @@
+#include "extension/judge.hpp"
+
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "core/rules.hpp"
+#include "extension/bridge.hpp"
+#include "pgparse/describe.hpp"
+
+extern "C" {
+#include "nodes/makefuncs.h"
+#include "catalog/pg_type.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "storage/proc.h"
+}
+
+namespace mg::pg {
+namespace {
+
+// ---- plain data crossing between the steps ---------------------------------------------------
+
+struct ColumnPod {
+    char *name;
+    char *type_name; // null: no such column
+    int typmod;
+    bool not_null;
+};
+
+struct TablePod {
+    char *schema; // "" when the statement did not qualify the name
+    char *name;
+    ColumnPod *columns;
+    int ncolumns;
+    bool exists;
+    bool created_in_this_transaction;
+};
+
+struct Refs {
+    TablePod *tables = nullptr;
+    int count = 0;
+};
+
+// Rule settings in force: set by the guard's cache, read by lint and the guard alike.
+char **setting_rules = nullptr;
+char **setting_actions = nullptr;
+int setting_count = 0;
+
+char *copy_out(const std::string &s) {
+    char *p = static_cast<char *>(alloc_or_null(s.size() + 1));
+    if (p == nullptr)
+        throw std::bad_alloc();
+    memcpy(p, s.data(), s.size() + 1);
+    return p;
+}
+
+template <typename T> T *alloc_array(size_t n) {
+    T *p = static_cast<T *>(alloc_or_null(sizeof(T) * (n ? n : 1)));
+    if (p == nullptr)
+        throw std::bad_alloc();
+    return p;
+}
+
+// The kinds whose object is a relation the rules may ask about.
+bool acts_on_relation(ChangeKind kind) {
+    switch (kind) {
+    case ChangeKind::DropTable:
+    case ChangeKind::DropView:
+    case ChangeKind::DropMaterializedView:
+    case ChangeKind::DropColumn:
+    case ChangeKind::RenameTable:
+    case ChangeKind::RenameColumn:
+    case ChangeKind::RenameView:
+    case ChangeKind::AddColumn:
+    case ChangeKind::AlterColumnType:
+    case ChangeKind::SetNotNull:
+    case ChangeKind::DropNotNull:
+    case ChangeKind::DropDefault:
+    case ChangeKind::AddConstraint:
+    case ChangeKind::ValidateConstraint:
+    case ChangeKind::Truncate:
+    case ChangeKind::CreateIndex:
+    case ChangeKind::Reindex:
+    case ChangeKind::VacuumFull:
+    case ChangeKind::Cluster:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::vector<DdlStatement> describe_all(const ParsedStatement *statements, int count) {
+    std::vector<DdlStatement> described;
+    described.reserve(count);
+    for (int i = 0; i < count; i++) {
+        DdlStatement s = pgparse::describe(statements[i].tree);
+        s.location = statements[i].location;
+        s.length = statements[i].length;
+        described.push_back(std::move(s));
+    }
+    return described;
+}
+
+// Step 1: which relations and columns the statements touch.
+Refs collect_refs(const ParsedStatement *statements, int count) {
+    Refs refs;
+    call_core([&] {
+        struct Ref {
+            QualifiedName name;
+            std::vector<std::string> columns;
+        };
+        std::vector<Ref> found;
+        auto add = [&](const QualifiedName &name, const std::string &column) {
+            Ref *ref = nullptr;
+            for (Ref &r : found)
+                if (r.name.schema == name.schema && r.name.name == name.name)
+                    ref = &r;
+            if (ref == nullptr) {
+                found.push_back(Ref{name, {}});
+                ref = &found.back();
+            }
+            if (!column.empty()) {
+                for (const std::string &c : ref->columns)
+                    if (c == column)
+                        return;
+                ref->columns.push_back(column);
+            }
+        };
+        for (const DdlStatement &s : describe_all(statements, count)) {
+            for (const DdlChange &c : s.changes)
+                if (acts_on_relation(c.kind))
+                    add(c.object, c.column);
+            for (const QualifiedName &t : s.locked_tables)
+                add(t, "");
+        }
+        refs.tables = alloc_array<TablePod>(found.size());
+        for (const Ref &r : found) {
+            TablePod &t = refs.tables[refs.count++];
+            t = TablePod{copy_out(r.name.schema), copy_out(r.name.name), nullptr, 0, false, false};
+            t.columns = alloc_array<ColumnPod>(r.columns.size());
+            for (const std::string &c : r.columns)
+                t.columns[t.ncolumns++] = ColumnPod{copy_out(c), nullptr, -1, false};
+        }
+    });
+    return refs;
+}
+
+// Step 2: what the catalog says about them.
+void resolve(Refs &refs) {
+    for (int i = 0; i < refs.count; i++) {
+        TablePod &t = refs.tables[i];
+        RangeVar *rv = makeRangeVar(t.schema[0] ? t.schema : nullptr, t.name, -1);
+        Oid relid = RangeVarGetRelid(rv, NoLock, true);
+        if (!OidIsValid(relid))
+            continue;
+        t.exists = true;
+        t.created_in_this_transaction = created_in_this_transaction(relid);
+        for (int c = 0; c < t.ncolumns; c++) {
+            ColumnPod &col = t.columns[c];
+            HeapTuple att = SearchSysCacheAttName(relid, col.name);
+            if (!HeapTupleIsValid(att))
+                continue;
+            Form_pg_attribute form = (Form_pg_attribute)GETSTRUCT(att);
+            col.typmod = form->atttypmod;
+            col.not_null = form->attnotnull;
+            HeapTuple type = SearchSysCache1(TYPEOID, ObjectIdGetDatum(form->atttypid));
+            if (HeapTupleIsValid(type)) {
+                col.type_name = pstrdup(NameStr(((Form_pg_type)GETSTRUCT(type))->typname));
+                ReleaseSysCache(type);
+            }
+            ReleaseSysCache(att);
+        }
+    }
+}
+
+Action parse_action(const char *a) {
+    if (strcmp(a, "block") == 0)
+        return Action::Block;
+    if (strcmp(a, "warn") == 0)
+        return Action::Warn;
+    return Action::Off;
+}
+
+} // namespace
+
+void set_rule_settings(const char *const *rules, const char *const *actions, int count) {
+    for (int i = 0; i < setting_count; i++) {
+        pfree(setting_rules[i]);
+        pfree(setting_actions[i]);
+    }
+    if (setting_rules) {
+        pfree(setting_rules);
+        pfree(setting_actions);
+    }
+    setting_rules = setting_actions = nullptr;
+    setting_count = 0;
+    if (count == 0)
+        return;
+    setting_rules =
+        static_cast<char **>(MemoryContextAlloc(TopMemoryContext, sizeof(char *) * count));
+    setting_actions =
+        static_cast<char **>(MemoryContextAlloc(TopMemoryContext, sizeof(char *) * count));
+    for (int i = 0; i < count; i++) {
+        setting_rules[i] = MemoryContextStrdup(TopMemoryContext, rules[i]);
+        setting_actions[i] = MemoryContextStrdup(TopMemoryContext, actions[i]);
+        setting_count = i + 1;
+    }
+}
+
+bool created_in_this_transaction(Oid relid) {
+    Relation rel = RelationIdGetRelation(relid);
+    if (rel == nullptr)
+        return false;
+    bool created = rel->rd_createSubid != InvalidSubTransactionId;
+    RelationClose(rel);
+    return created;
+}
+
+namespace {
+
+std::vector<RuleSetting> current_settings() {
+    std::vector<RuleSetting> settings;
+    for (int i = 0; i < setting_count; i++)
+        settings.push_back(RuleSetting{setting_rules[i], parse_action(setting_actions[i])});
+    return settings;
+}
+
+void copy_findings(const std::vector<Finding> &findings, Verdicts &out) {
+    out.items = alloc_array<Verdict>(findings.size());
+    for (const Finding &f : findings)
+        out.items[out.count++] =
+            Verdict{copy_out(f.rule),   f.action == Action::Block, copy_out(f.message),
+                    copy_out(f.detail), copy_out(f.hint),          f.location};
+}
+
+} // namespace
+
+Verdicts judge_rewrite(const char *schema, const char *name, int64 bytes) {
+    Verdicts out;
+    call_core([&] {
+        std::vector<Finding> findings;
+        if (auto f = table_rewrite_finding(QualifiedName{schema, name}, bytes, current_settings()))
+            findings.push_back(std::move(*f));
+        copy_findings(findings, out);
+    });
+    return out;
+}
+
+Verdicts judge_syntax_error(const char *message, int location) {
+    Verdicts out;
+    call_core([&] {
+        std::vector<Finding> findings;
+        if (auto f = syntax_error_finding(message, location, current_settings()))
+            findings.push_back(std::move(*f));
+        copy_findings(findings, out);
+    });
+    return out;
+}
+
+Verdicts judge(const ParsedStatement *statements, int count, bool as_script) {
+    Refs refs = collect_refs(statements, count);
+    resolve(refs);
+    const bool lock_timeout_set = LockTimeout > 0;
+
+    Verdicts out;
+    call_core([&] {
+        Facts facts;
+        facts.known = true;
+        facts.lock_timeout_set = lock_timeout_set;
+        for (int i = 0; i < refs.count; i++) {
+            const TablePod &t = refs.tables[i];
+            TableFacts tf;
+            tf.name = QualifiedName{t.schema, t.name};
+            tf.exists = t.exists;
+            tf.created_in_this_transaction = t.created_in_this_transaction;
+            for (int c = 0; c < t.ncolumns; c++)
+                if (t.columns[c].type_name)
+                    tf.columns.push_back(
+                        {t.columns[c].name, ColumnFacts{t.columns[c].type_name, t.columns[c].typmod,
+                                                        t.columns[c].not_null}});
+            facts.tables.push_back(std::move(tf));
+        }
+        const std::vector<RuleSetting> settings = current_settings();
+        const std::vector<DdlStatement> described = describe_all(statements, count);
+        std::vector<Finding> findings;
+        if (as_script) {
+            findings = evaluate_script(described, facts, settings, true);
+        } else {
+            for (const DdlStatement &s : described)
+                for (Finding &f : evaluate(s, facts, settings))
+                    findings.push_back(std::move(f));
+        }
+        copy_findings(findings, out);
+    });
+    return out;
+}
+
+} // namespace mg::pg

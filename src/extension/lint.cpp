@@ -1,0 +1,299 @@
+// migration_guard.lint(script): the guard's findings for a script, without running it.
+//
+// The script is parsed with the server's own parser. A statement with a syntax error must not
+// hide the others: when the whole script does not parse, it is split at top-level semicolons
+// with the server's lexer and each piece is parsed on its own, each syntax error becoming a
+// finding (rule syntax-error) with its position.
+#include "extension/judge.hpp"
+#include "extension/pg.hpp"
+
+extern "C" {
+#include "mb/pg_wchar.h"
+#include "parser/parser.h"
+#include "parser/scanner.h" // before gram.h, which uses its types
+#include "parser/gram.h"
+#include "utils/resowner.h"
+}
+
+namespace mg::pg {
+namespace {
+
+struct Piece {
+    int start; // byte offsets in the script
+    int end;
+};
+
+struct SyntaxError {
+    int offset; // byte offset in the script
+    char *message;
+    char *hint;
+};
+
+struct Parsed {
+    ParsedStatement *statements;
+    int count;
+    int capacity;
+    SyntaxError *errors;
+    int nerrors;
+    int *statement_number; // per statement: its 1-based position among statements and errors
+    int *error_number;
+};
+
+// Runs parse() in a subtransaction; on error fills *error (message, cursor byte offset within
+// `text`) and returns NIL. Subtransactions keep a failed parse from aborting the caller's
+// transaction.
+List *parse_guarded(const char *text, char **message, char **hint, int *cursor) {
+    MemoryContext caller = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    List *trees = NIL;
+    *message = nullptr;
+    BeginInternalSubTransaction(nullptr);
+    MemoryContextSwitchTo(caller);
+    PG_TRY();
+    {
+        trees = raw_parser(text, RAW_PARSE_DEFAULT);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller);
+        CurrentResourceOwner = owner;
+        *message = error->message ? pstrdup(error->message) : pstrdup("syntax error");
+        *hint = error->hint ? pstrdup(error->hint) : nullptr;
+        // cursorpos counts characters from 1; 0 means none.
+        int bytes = 0;
+        for (int chars = 1; chars < error->cursorpos && text[bytes]; chars++)
+            bytes += pg_mblen(text + bytes);
+        *cursor = error->cursorpos > 0 ? bytes : 0;
+        trees = NIL;
+    }
+    PG_END_TRY();
+    return trees;
+}
+
+struct Pieces {
+    Piece *items;
+    int count;
+    int capacity;
+    int start; // where the piece being read began
+};
+
+void add_piece(Pieces *p, int start, int end) {
+    if (p->count == p->capacity)
+        p->items = static_cast<Piece *>(repalloc(p->items, sizeof(Piece) * (p->capacity *= 2)));
+    p->items[p->count++] = Piece{start, end};
+}
+
+// Splits at top-level semicolons as the server's lexer sees them (not inside parentheses or a
+// BEGIN ATOMIC ... END body). May raise a lexer error (an unterminated quote).
+void scan_pieces(const char *script, Pieces *p) {
+    core_yy_extra_type extra;
+    core_yyscan_t scanner = scanner_init(script, &extra, &ScanKeywords, ScanKeywordTokens);
+    core_YYSTYPE value;
+    YYLTYPE location;
+    int token, depth = 0, atomic = 0, cases = 0;
+    bool after_begin = false;
+    while ((token = core_yylex(&value, &location, scanner)) != 0) {
+        if (token == '(')
+            depth++;
+        else if (token == ')' && depth > 0)
+            depth--;
+        else if (token == ATOMIC && after_begin)
+            atomic++;
+        else if (token == CASE && atomic > 0)
+            cases++;
+        else if (token == END_P && atomic > 0)
+            cases > 0 ? cases-- : atomic--;
+        after_begin = token == BEGIN_P;
+        if (token == ';' && depth == 0 && atomic == 0) {
+            add_piece(p, p->start, location + 1);
+            p->start = location + 1;
+        }
+    }
+    scanner_finish(scanner);
+}
+
+// The script's top-level statement pieces. After a lexer error the rest of the script is one
+// last piece (whose parse then reports the error with its position).
+Piece *split(const char *script, int *count) {
+    Pieces *p = static_cast<Pieces *>(palloc0(sizeof(Pieces)));
+    p->capacity = 16;
+    p->items = static_cast<Piece *>(palloc(sizeof(Piece) * p->capacity));
+    MemoryContext caller = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    BeginInternalSubTransaction(nullptr);
+    MemoryContextSwitchTo(caller);
+    PG_TRY();
+    {
+        scan_pieces(script, p);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller);
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller);
+        CurrentResourceOwner = owner;
+    }
+    PG_END_TRY();
+    int len = (int)strlen(script);
+    if (p->start < len)
+        add_piece(p, p->start, len);
+    *count = p->count;
+    return p->items;
+}
+
+// Skips white space and comments: where a statement really starts.
+int first_token(const char *script, int offset) {
+    for (;;) {
+        while (script[offset] && isspace((unsigned char)script[offset]))
+            offset++;
+        if (script[offset] == '-' && script[offset + 1] == '-') {
+            while (script[offset] && script[offset] != '\n')
+                offset++;
+        } else if (script[offset] == '/' && script[offset + 1] == '*') {
+            int depth = 0;
+            do {
+                if (script[offset] == '/' && script[offset + 1] == '*') {
+                    depth++;
+                    offset += 2;
+                } else if (script[offset] == '*' && script[offset + 1] == '/') {
+                    depth--;
+                    offset += 2;
+                } else {
+                    offset++;
+                }
+            } while (script[offset] && depth > 0);
+        } else {
+            return offset;
+        }
+    }
+}
+
+void add_statement(Parsed &p, Node *tree, int location, int length, int number) {
+    if (p.count == p.capacity) {
+        p.capacity *= 2;
+        p.statements = static_cast<ParsedStatement *>(
+            repalloc(p.statements, sizeof(ParsedStatement) * p.capacity));
+        p.statement_number =
+            static_cast<int *>(repalloc(p.statement_number, sizeof(int) * p.capacity));
+    }
+    p.statements[p.count] = ParsedStatement{tree, location, length};
+    p.statement_number[p.count++] = number;
+}
+
+void add_raw_statements(Parsed &p, List *trees, int base, int *number) {
+    ListCell *lc;
+    foreach (lc, trees) {
+        RawStmt *raw = lfirst_node(RawStmt, lc);
+        add_statement(p, raw->stmt, base + raw->stmt_location, raw->stmt_len, ++*number);
+    }
+}
+
+Parsed parse_script(const char *script) {
+    Parsed p{};
+    p.capacity = 16;
+    p.statements = static_cast<ParsedStatement *>(palloc(sizeof(ParsedStatement) * p.capacity));
+    p.statement_number = static_cast<int *>(palloc(sizeof(int) * p.capacity));
+    int number = 0;
+    char *message, *hint;
+    int cursor;
+    List *trees = parse_guarded(script, &message, &hint, &cursor);
+    if (message == nullptr) {
+        add_raw_statements(p, trees, 0, &number);
+        return p;
+    }
+    int npieces;
+    Piece *pieces = split(script, &npieces);
+    p.errors = static_cast<SyntaxError *>(palloc(sizeof(SyntaxError) * (npieces ? npieces : 1)));
+    p.error_number = static_cast<int *>(palloc(sizeof(int) * (npieces ? npieces : 1)));
+    for (int i = 0; i < npieces; i++) {
+        char *text = pnstrdup(script + pieces[i].start, pieces[i].end - pieces[i].start);
+        trees = parse_guarded(text, &message, &hint, &cursor);
+        if (message == nullptr) {
+            add_raw_statements(p, trees, pieces[i].start, &number);
+        } else {
+            int offset =
+                cursor > 0 ? pieces[i].start + cursor : first_token(script, pieces[i].start);
+            p.errors[p.nerrors] = SyntaxError{offset, message, hint};
+            p.error_number[p.nerrors++] = ++number;
+        }
+    }
+    return p;
+}
+
+// Line and column (both from 1; the column in characters) of a byte offset.
+void position(const char *script, int offset, int *line, int *col) {
+    *line = 1;
+    int line_start = 0;
+    for (int i = 0; i < offset && script[i]; i++)
+        if (script[i] == '\n') {
+            (*line)++;
+            line_start = i + 1;
+        }
+    *col = 1 + pg_mbstrlen_with_len(script + line_start, offset - line_start);
+}
+
+} // namespace
+} // namespace mg::pg
+
+using namespace mg::pg;
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(mg_lint);
+Datum mg_lint(PG_FUNCTION_ARGS) {
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+    if (PG_ARGISNULL(0))
+        return (Datum)0;
+    const char *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    Parsed parsed = parse_script(script);
+    Verdicts verdicts = judge(parsed.statements, parsed.count, true);
+
+    auto emit = [&](int number, int offset, const char *rule, const char *severity,
+                    const char *message, const char *hint) {
+        int line, col;
+        position(script, offset, &line, &col);
+        Datum values[7] = {Int32GetDatum(number),
+                           Int32GetDatum(line),
+                           Int32GetDatum(col),
+                           CStringGetTextDatum(rule),
+                           CStringGetTextDatum(severity),
+                           CStringGetTextDatum(message),
+                           hint ? CStringGetTextDatum(hint) : (Datum)0};
+        bool nulls[7] = {false, false, false, false, false, false, hint == nullptr};
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    };
+    // Findings and syntax errors in script order.
+    int e = 0;
+    for (int s = 0; s <= parsed.count; s++) {
+        int number = s < parsed.count ? parsed.statement_number[s] : INT_MAX;
+        for (; e < parsed.nerrors && parsed.error_number[e] < number; e++) {
+            Verdicts syntax = judge_syntax_error(parsed.errors[e].message, parsed.errors[e].offset);
+            for (int v = 0; v < syntax.count; v++)
+                emit(parsed.error_number[e], parsed.errors[e].offset, syntax.items[v].rule,
+                     syntax.items[v].block ? "error" : "warning", syntax.items[v].message,
+                     parsed.errors[e].hint ? parsed.errors[e].hint : syntax.items[v].hint);
+        }
+        if (s == parsed.count)
+            break;
+        for (int v = 0; v < verdicts.count; v++)
+            if (verdicts.items[v].location == parsed.statements[s].location)
+                emit(number, first_token(script, parsed.statements[s].location),
+                     verdicts.items[v].rule, verdicts.items[v].block ? "error" : "warning",
+                     verdicts.items[v].message, verdicts.items[v].hint);
+    }
+    return (Datum)0;
+}
+
+} // extern "C"
