@@ -49,6 +49,7 @@ SELECT try($$ALTER TABLE accounts ADD CONSTRAINT positive CHECK (balance >= 0)$$
 SELECT try($$ALTER TABLE payments ADD CONSTRAINT payments_account FOREIGN KEY (account_id) REFERENCES accounts$$);
 SELECT try($$ALTER TABLE accounts ADD CONSTRAINT unique_email UNIQUE (email)$$);
 SELECT try($$TRUNCATE payments$$);
+SELECT try($$ALTER TABLE accounts ADD CONSTRAINT one_row_per_id EXCLUDE USING btree (id WITH =)$$);
 
 -- ... and the safe forms pass: changes PostgreSQL makes without a rewrite and old code cannot
 -- notice, new things old code does not see.
@@ -107,6 +108,16 @@ SELECT migration_guard.set_rule_action('drop-column', 'default');
 SELECT try($$ALTER TABLE accounts DROP COLUMN plan$$);
 SELECT try($$SELECT migration_guard.set_rule_action('no-such-rule', 'off')$$);
 SELECT try($$SELECT migration_guard.set_rule_action('drop-column', 'maybe')$$);
+-- With the compatibility rule off, the locking rule for constraints still speaks: validate
+-- separately (NOT VALID, then VALIDATE CONSTRAINT) so the long scan takes no heavy lock.
+SELECT migration_guard.set_rule_action('add-foreign-key', 'off');
+ALTER TABLE payments ADD CONSTRAINT payments_account FOREIGN KEY (account_id) REFERENCES accounts;
+ALTER TABLE payments DROP CONSTRAINT payments_account;
+SET lock_timeout = '10s';
+ALTER TABLE payments ADD CONSTRAINT payments_account FOREIGN KEY (account_id) REFERENCES accounts NOT VALID;
+ALTER TABLE payments VALIDATE CONSTRAINT payments_account;
+RESET lock_timeout;
+SELECT migration_guard.set_rule_action('add-foreign-key', 'default');
 SELECT migration_guard.set_rule_action('create-index-non-concurrently', 'block');
 SELECT try($$CREATE INDEX accounts_note_idx ON accounts (note)$$);
 SELECT migration_guard.set_rule_action('create-index-non-concurrently', 'default');

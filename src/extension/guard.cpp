@@ -165,8 +165,11 @@ bool guarding() {
 } // namespace
 
 void check_utility_statement(PlannedStmt *statement) {
+    // Exactly the statements no event trigger sees; everything else (BEGIN, SET, COMMIT of every
+    // DML transaction included) leaves at this first test.
     Node *tree = statement->utilityStmt;
-    if (tree == nullptr || command_tag_event_trigger_ok(CreateCommandTag(tree)))
+    if (tree == nullptr || !(IsA(tree, TruncateStmt) || IsA(tree, VacuumStmt) ||
+                             IsA(tree, ClusterStmt) || IsA(tree, ReindexStmt)))
         return;
     if (!IsTransactionState() || !guarding())
         return;

@@ -1,6 +1,6 @@
 -- The public contract other issues, tools and users rely on: names, columns, signatures.
 BEGIN;
-SELECT plan(45);
+SELECT plan(53);
 
 SELECT has_schema('migration_guard');
 SELECT has_extension('migration_guard', 'migration_guard');
@@ -74,7 +74,10 @@ SELECT is((SELECT evtevent FROM pg_event_trigger WHERE evtname = 'migration_guar
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'migration_guard'$$,
               ARRAY['migration_guard.migrations', 'migration_guard.migrations_migration_id_seq',
                     'migration_guard.ddl_events', 'migration_guard.ddl_events_event_id_seq',
-                    'migration_guard.chain_head', 'migration_guard.error_codes'],
+                    'migration_guard.chain_head', 'migration_guard.error_codes',
+                    'migration_guard.preboot_window_log', 'migration_guard.preboot_window_log_window_id_seq',
+                    'migration_guard.rule_settings', 'migration_guard.allowances',
+                    'migration_guard.allowances_allowance_id_seq'],
               'every ledger table and sequence is dumped by pg_dump');
 
 -- Settings exist with safe defaults and only superusers may change them.
@@ -84,6 +87,19 @@ SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.capture
           'only a superuser can turn capture off');
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'migration_guard'), false,
           'the extension is not relocatable');
+
+-- Preboot windows (issue #3).
+SELECT function_returns('migration_guard', 'open_preboot_window', ARRAY['interval', 'text'], 'bigint');
+SELECT function_returns('migration_guard', 'close_preboot_window', ARRAY[]::text[], 'bigint');
+SELECT function_returns('migration_guard', 'allow_incompatible', ARRAY['text'], 'bigint');
+SELECT function_returns('migration_guard', 'lint', ARRAY['text'], 'setof record');
+SELECT columns_are('migration_guard', 'preboot_windows', ARRAY[
+    'window_id', 'opened_at', 'closes_at', 'closed_at', 'opened_by', 'closed_by', 'reason', 'state']);
+SELECT columns_are('migration_guard', 'rules', ARRAY[
+    'rule', 'category', 'action', 'default_action', 'summary', 'why', 'recipe', 'changed_by', 'changed_at']);
+SELECT is(current_setting('migration_guard.enforce'), 'window', 'the guard applies during windows by default');
+SELECT is((SELECT count(*)::int FROM migration_guard.rules WHERE rule !~ '^[a-z]+(-[a-z]+)*$'), 0,
+          'every rule id is kebab-case');
 
 SELECT * FROM finish();
 ROLLBACK;
