@@ -6,6 +6,8 @@
 #   3. show the ledger: migration_guard.history and migration_guard.ddl_log
 #   4. re-run version 001 with an edited script: refused (SQLSTATE MGCHS)
 #   5. re-run version 001 unchanged: 'already applied'
+#   6. open a preboot window: a migration dropping a column is judged by lint() and refused by
+#      the guard (rule drop-column, SQLSTATE MGBLK); close the window
 # The cluster is stopped and removed on exit, failure included. Exits non-zero if any step does
 # not behave as described.
 #
@@ -110,6 +112,27 @@ grep -q 'already applied' <<<"$again" ||
 mg_heading "history after the refused edit"
 mg_psql -c 'SELECT version, name, status, ddl_count FROM migration_guard.history
               ORDER BY migration_id'
+
+mg_heading "a preboot window: old and new code share the database for a few minutes"
+mg_psql -c "SELECT migration_guard.open_preboot_window('3 minutes', 'release 42 preboot') AS window_id"
+breaking="ALTER TABLE public.one_login_auths DROP COLUMN email_address;"
+echo "The next release's migration drops a column the running release still reads:"
+echo "    $breaking"
+echo
+echo "lint() judges it without running it:"
+mg_psql -v script="$breaking" <<'SQL'
+SELECT rule, severity, message FROM migration_guard.lint(:'script');
+SQL
+echo
+echo "run_migration() is refused before the statement runs:"
+blocked_rc=0
+blocked=$(run_migration 005 drop_one_login_email "$breaking" 2>&1) || blocked_rc=$?
+printf '%s\n' "$blocked"
+if [ "$blocked_rc" -eq 0 ] || ! grep -q 'drop-column' <<<"$blocked"; then
+    mg_die "dropping a column during a preboot window should have been refused (rule drop-column)"
+fi
+echo "(refused as expected: rule drop-column, SQLSTATE MGBLK; version 005 was not recorded)"
+mg_psql -c "SELECT migration_guard.close_preboot_window() AS closed_window"
 
 mg_heading "stop the cluster"
 mg_cluster_stop

@@ -50,16 +50,22 @@ int64 call_as_owner_int8(const char *sql, int nargs, const SqlArg *args, bool *i
 
 // Runs fn() with the current user switched to the ledger owner, restoring it afterwards even
 // when fn() raises an error.
-template <typename Fn> void as_owner(Oid owner, Fn &&fn) {
+// `fully_qualified`: the caller's SQL names every table, function and operator with its schema
+// (OPERATOR(pg_catalog.=) ...), so it resolves nothing through search_path and may skip the
+// pin (DDL capture, on every DDL statement, does; everything else pins).
+template <typename Fn> void as_owner(Oid owner, Fn &&fn, bool fully_qualified = false) {
     Oid saved_user;
     int saved_context;
     GetUserIdAndSecContext(&saved_user, &saved_context);
     SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
                                       SECURITY_RESTRICTED_OPERATION);
     // On error, (sub)transaction abort pops this GUC level, as for SECURITY DEFINER functions.
-    int guc_level = NewGUCNestLevel();
-    set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                      GUC_ACTION_SAVE, true, 0, false);
+    int guc_level = -1;
+    if (!fully_qualified) {
+        guc_level = NewGUCNestLevel();
+        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                          GUC_ACTION_SAVE, true, 0, false);
+    }
     PG_TRY();
     { fn(); }
     PG_CATCH();
@@ -68,7 +74,8 @@ template <typename Fn> void as_owner(Oid owner, Fn &&fn) {
         PG_RE_THROW();
     }
     PG_END_TRY();
-    AtEOXact_GUC(false, guc_level);
+    if (guc_level >= 0)
+        AtEOXact_GUC(false, guc_level);
     SetUserIdAndSecContext(saved_user, saved_context);
 }
 

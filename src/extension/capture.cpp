@@ -81,7 +81,9 @@ text *current_statement() {
 }
 
 // The columns both event triggers fill from their own context; $1 migration_id, $2 statement,
-// $3 role, $4 command tag.
+// $3 role, $4 command tag. Every name is schema-qualified and every operator spelled
+// OPERATOR(pg_catalog.x): the queries run as the extension owner without pinning search_path
+// (see as_owner), so nothing here may be looked up through the caller's search_path.
 constexpr const char kInsertCommands[] =
     "INSERT INTO migration_guard.ddl_events (migration_id, event, command_tag, object_type, "
     "schema_name, object_identity, classid, objid, objsubid, statement, role, session_role, "
@@ -90,7 +92,8 @@ constexpr const char kInsertCommands[] =
     "c.object_identity, c.classid, c.objid, c.objsubid, $2, $3, session_user, "
     "pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id() "
     "FROM pg_catalog.pg_event_trigger_ddl_commands() c "
-    "WHERE NOT c.in_extension AND c.schema_name IS DISTINCT FROM 'pg_temp'";
+    "WHERE NOT c.in_extension "
+    "AND (c.schema_name IS NULL OR c.schema_name OPERATOR(pg_catalog.<>) 'pg_temp')";
 
 constexpr const char kInsertDrops[] =
     "INSERT INTO migration_guard.ddl_events (migration_id, event, command_tag, object_type, "
@@ -154,7 +157,7 @@ void record(FunctionCallInfo fcinfo, const char *sql, SPIPlanPtr *plan, bool is_
         if (rc != SPI_OK_INSERT)
             elog(ERROR, "migration_guard: recording DDL failed: %s", SPI_result_code_string(rc));
         SPI_finish();
-    });
+    }, /* fully_qualified */ true);
 }
 
 } // namespace
