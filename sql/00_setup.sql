@@ -44,6 +44,7 @@ SELECT event_id, migration_id, event, command_tag, object_type, object_identity,
 -- Empties the ledger so that each test file sees ids from 1.
 CREATE FUNCTION public.reset_ledger() RETURNS void
     LANGUAGE sql AS $$
-    TRUNCATE migration_guard.migrations, migration_guard.ddl_events, migration_guard.chain_head
+    TRUNCATE migration_guard.migrations, migration_guard.ddl_events, migration_guard.chain_head,
+             migration_guard.preboot_window_log, migration_guard.allowances
         RESTART IDENTITY
 $$;

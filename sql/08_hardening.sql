@@ -113,7 +113,26 @@ COMMIT;
 SELECT * FROM dblink('late', $$SELECT migration_guard.finish_migration()$$) AS t (id bigint);
 SELECT dblink_disconnect('late');
 SELECT version, status FROM migration_guard.history WHERE version IN ('late', 'h7') ORDER BY migration_id;
+
+-- F5. A window opened by another session is seen even inside a REPEATABLE READ transaction
+--     that began before it (the guard reads the newest state, not the transaction's snapshot).
+CREATE TABLE rr_target (id int);
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) >= 0 AS snapshot_taken FROM migration_guard.preboot_windows;
+SELECT dblink_connect('other', :'worker_conninfo');
+SELECT * FROM dblink('other', $$SELECT migration_guard.open_preboot_window('1 hour') > 0$$) AS t (opened boolean);
+SELECT try($$ALTER TABLE rr_target RENAME TO rr_renamed$$);
+COMMIT;
+SELECT * FROM dblink('other', $$SELECT migration_guard.close_preboot_window() > 0$$) AS t (closed boolean);
+SELECT dblink_disconnect('other');
+DROP TABLE rr_target;
 DROP EXTENSION dblink;
+
+-- F7. lint() applies the rule actions a DBA set, even as the first thing a session does.
+SELECT migration_guard.set_rule_action('drop-column', 'off');
+\c
+SELECT rule FROM migration_guard.lint('ALTER TABLE h1 DROP COLUMN nothing');
+SELECT migration_guard.set_rule_action('drop-column', 'default');
 
 -- 9. The first DDL of a session (before the library is loaded) still records just its own
 --    statement of a multi-statement query string.

@@ -22,4 +22,8 @@ DROP ROLE regress_mg_squatter;
 CREATE EXTENSION migration_guard;
 SELECT migration_guard.run_migration('1', 'create table after_reinstall (x int)');
 SELECT version, status, ddl_count FROM migration_guard.history;
+-- F6. Windows work in the session that dropped and created the extension again.
+SELECT migration_guard.open_preboot_window('1 minute') > 0 AS opened;
+SELECT try($$ALTER TABLE after_reinstall RENAME TO renamed$$);
+SELECT migration_guard.close_preboot_window() > 0 AS closed;
 DROP TABLE after_reinstall;

@@ -19,6 +19,8 @@
 extern "C" {
 #include "utils/array.h"
 #include "utils/inval.h"
+#include "utils/snapmgr.h"
+#include "utils/snapmgr.h"
 }
 
 namespace mg::pg::guard {
@@ -51,8 +53,9 @@ Oid window_table_oid() {
 void on_relcache(Datum, Oid relid) {
     if (relid == InvalidOid || relid == window_table) {
         cache.valid = false;
-        if (relid == InvalidOid)
-            window_table = InvalidOid; // the extension may have been dropped and created again
+        // Looked up again on next use: the extension may have been dropped and created again,
+        // which invalidates the old table.
+        window_table = InvalidOid;
     }
 }
 
@@ -77,6 +80,10 @@ void load(Oid owner) {
     TimestampTz closes_at = 0;
     int nsettings = 0;
     char **rules = nullptr, **actions = nullptr;
+    // The newest committed state, whatever the transaction's own snapshot (REPEATABLE READ
+    // would otherwise cache what it saw when it began, and keep it after it ends). SPI in
+    // read-only mode reads with this active snapshot.
+    PushActiveSnapshot(GetLatestSnapshot());
     as_owner(owner, [&] {
         if (SPI_connect() != SPI_OK_CONNECT)
             elog(ERROR, "migration_guard: SPI_connect failed");
@@ -107,13 +114,18 @@ void load(Oid owner) {
         }
         SPI_finish();
     });
+    PopActiveSnapshot();
     set_rule_settings(rules, actions, nsettings);
     cache.window_closes_at = closes_at;
     cache.valid = true;
 }
 
+} // namespace
+
 // Brings the cache up to date; false when the extension is not (or no longer) installed.
 bool refresh() {
+    // Windows opened or closed by other sessions since this transaction last looked.
+    AcceptInvalidationMessages();
     Oid owner = ledger_owner();
     if (!OidIsValid(owner) || !OidIsValid(window_table_oid()))
         return false;
@@ -121,6 +133,8 @@ bool refresh() {
         load(owner);
     return true;
 }
+
+namespace {
 
 bool window_open() {
     return cache.window_closes_at > GetCurrentTimestamp();
@@ -235,6 +249,7 @@ Datum mg_guard_rewrite(PG_FUNCTION_ARGS) {
 
 PG_FUNCTION_INFO_V1(mg_guard_config_changed);
 Datum mg_guard_config_changed(PG_FUNCTION_ARGS) {
+    window_table = InvalidOid; // never trust a remembered OID here: look it up now
     Oid table = window_table_oid();
     if (OidIsValid(table))
         CacheInvalidateRelcacheByRelid(table);

@@ -4,6 +4,7 @@
 // hide the others: when the whole script does not parse, it is split at top-level semicolons
 // with the server's lexer and each piece is parsed on its own, each syntax error becoming a
 // finding (rule syntax-error) with its position.
+#include "extension/guard.hpp"
 #include "extension/judge.hpp"
 #include "extension/pg.hpp"
 
@@ -257,6 +258,7 @@ Datum mg_lint(PG_FUNCTION_ARGS) {
     if (PG_ARGISNULL(0))
         return (Datum)0;
     const char *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    guard::refresh(); // the rule actions a DBA set, as the guard applies them
     Parsed parsed = parse_script(script);
     Verdicts verdicts = judge(parsed.statements, parsed.count, true);
 
@@ -275,7 +277,7 @@ Datum mg_lint(PG_FUNCTION_ARGS) {
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     };
     // Findings and syntax errors in script order.
-    int e = 0;
+    int e = 0, v = 0;
     for (int s = 0; s <= parsed.count; s++) {
         int number = s < parsed.count ? parsed.statement_number[s] : INT_MAX;
         for (; e < parsed.nerrors && parsed.error_number[e] < number; e++) {
@@ -287,11 +289,15 @@ Datum mg_lint(PG_FUNCTION_ARGS) {
         }
         if (s == parsed.count)
             break;
-        for (int v = 0; v < verdicts.count; v++)
-            if (verdicts.items[v].location == parsed.statements[s].location)
-                emit(number, first_token(script, parsed.statements[s].location),
-                     verdicts.items[v].rule, verdicts.items[v].block ? "error" : "warning",
-                     verdicts.items[v].message, verdicts.items[v].hint);
+        CHECK_FOR_INTERRUPTS();
+        // Verdicts come in statement order: skip those of earlier statements, emit this one's.
+        const int location = parsed.statements[s].location;
+        while (v < verdicts.count && verdicts.items[v].location < location)
+            v++;
+        for (; v < verdicts.count && verdicts.items[v].location == location; v++)
+            emit(number, first_token(script, location), verdicts.items[v].rule,
+                 verdicts.items[v].block ? "error" : "warning", verdicts.items[v].message,
+                 verdicts.items[v].hint);
     }
     return (Datum)0;
 }
