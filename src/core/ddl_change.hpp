@@ -87,7 +87,7 @@ struct DdlChange {
     std::string constraint_type;
     bool not_valid = false;   // AddConstraint ... NOT VALID
     bool using_index = false; // AddConstraint ... USING INDEX
-    bool missing_ok = false;  // IF EXISTS
+    bool missing_ok = false;  // IF EXISTS; AddColumn and CreateTable: IF NOT EXISTS
     bool cascade = false;     // DROP ... CASCADE
     // Added with the rule engine (issue #3):
     std::string constraint_name;   // AddConstraint (empty when unnamed), ValidateConstraint

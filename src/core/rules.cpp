@@ -254,8 +254,10 @@ class Judge {
     bool adds_column(const QualifiedName &table, const std::string &column) const {
         if (column.empty())
             return false;
+        // ADD COLUMN IF NOT EXISTS may add nothing (the column exists): not new.
         for (const DdlChange &c : st_.changes)
-            if (c.kind == ChangeKind::AddColumn && c.column == column && same_name(c.object, table))
+            if (c.kind == ChangeKind::AddColumn && c.column == column && !c.missing_ok &&
+                same_name(c.object, table))
                 return true;
         return false;
     }
@@ -532,7 +534,8 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
                 local_timeout = -1;
                 break;
             case ChangeKind::CreateTable:
-                if (in_transaction)
+                // CREATE TABLE IF NOT EXISTS may create nothing: the table is not new then.
+                if (in_transaction && !c.missing_ok)
                     created.push_back(c.object);
                 break;
             case ChangeKind::CreateIndex: {

@@ -632,8 +632,14 @@ void describe_alter_table_cmd(const AlterTableCmd *cmd, const QualifiedName &tab
     const std::string column = text(cmd->name);
     switch (cmd->subtype) {
     case AT_AddColumn:
-        if (cmd->def && IsA(cmd->def, ColumnDef))
+        if (cmd->def && IsA(cmd->def, ColumnDef)) {
             describe_add_column(castNode(ColumnDef, cmd->def), table, b);
+            // ADD COLUMN IF NOT EXISTS: the column may exist already (then nothing is added).
+            for (DdlChange &c : b.st.changes)
+                if (c.kind == ChangeKind::AddColumn &&
+                    c.column == castNode(ColumnDef, cmd->def)->colname)
+                    c.missing_ok = cmd->missing_ok;
+        }
         break;
     case AT_DropColumn: {
         DdlChange &c = b.add(ChangeKind::DropColumn, table);
@@ -772,8 +778,9 @@ void describe_cluster(const ClusterStmt *s, Builder &b) {
         b.lock(c.object);
 }
 
-void describe_create_table(const QualifiedName &table, Builder &b) {
-    b.add(ChangeKind::CreateTable, table);
+// if_not_exists: CREATE TABLE IF NOT EXISTS, which creates nothing when the table exists.
+void describe_create_table(const QualifiedName &table, bool if_not_exists, Builder &b) {
+    b.add(ChangeKind::CreateTable, table).missing_ok = if_not_exists;
 }
 
 // The value of SET lock_timeout as written: 5000, '5s', 1.5.
@@ -872,14 +879,15 @@ DdlStatement describe(const Node *stmt) {
         break;
     case T_CreateStmt:
         b.st.command = "CREATE TABLE";
-        describe_create_table(name_of(castNode(CreateStmt, stmt)->relation), b);
+        describe_create_table(name_of(castNode(CreateStmt, stmt)->relation),
+                              castNode(CreateStmt, stmt)->if_not_exists, b);
         break;
     case T_CreateTableAsStmt: {
         const CreateTableAsStmt *s = castNode(CreateTableAsStmt, stmt);
         b.st.command =
             s->objtype == OBJECT_MATVIEW ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS";
         if (s->into)
-            describe_create_table(name_of(s->into->rel), b);
+            describe_create_table(name_of(s->into->rel), s->if_not_exists, b);
         break;
     }
     case T_VariableSetStmt:

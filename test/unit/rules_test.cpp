@@ -834,3 +834,51 @@ TEST(VolatileFunctions, KnownByName) {
 }
 
 } // namespace
+
+// Review findings F4 and F8: IF NOT EXISTS may create nothing, so it earns no exemption.
+TEST(RulesReview, AddColumnIfNotExistsDoesNotMakeAConstraintSafe) {
+    mg::DdlStatement st;
+    st.command = "ALTER TABLE";
+    mg::DdlChange add;
+    add.kind = mg::ChangeKind::AddColumn;
+    add.object = {"", "accounts"};
+    add.column = "nickname";
+    add.missing_ok = true;
+    mg::DdlChange check;
+    check.kind = mg::ChangeKind::AddConstraint;
+    check.object = {"", "accounts"};
+    check.column = "nickname";
+    check.constraint_type = "check";
+    check.not_valid = true;
+    st.changes = {add, check};
+    bool flagged = false;
+    for (const mg::Finding &f : mg::evaluate(st, mg::Facts{}, {}))
+        flagged = flagged || f.rule == "add-check-constraint";
+    EXPECT_TRUE(flagged);
+    st.changes[0].missing_ok = false; // a column the statement really adds: exempt
+    flagged = false;
+    for (const mg::Finding &f : mg::evaluate(st, mg::Facts{}, {}))
+        flagged = flagged || f.rule == "add-check-constraint";
+    EXPECT_FALSE(flagged);
+}
+
+TEST(RulesReview, CreateTableIfNotExistsDoesNotExemptLaterChanges) {
+    mg::DdlStatement create;
+    create.command = "CREATE TABLE";
+    mg::DdlChange c;
+    c.kind = mg::ChangeKind::CreateTable;
+    c.object = {"", "accounts"};
+    c.missing_ok = true;
+    create.changes = {c};
+    mg::DdlStatement drop;
+    drop.command = "ALTER TABLE";
+    mg::DdlChange d;
+    d.kind = mg::ChangeKind::DropColumn;
+    d.object = {"", "accounts"};
+    d.column = "nickname";
+    drop.changes = {d};
+    bool flagged = false;
+    for (const mg::Finding &f : mg::evaluate_script({create, drop}, mg::Facts{}, {}, true))
+        flagged = flagged || f.rule == "drop-column";
+    EXPECT_TRUE(flagged);
+}
