@@ -75,9 +75,7 @@ int64 call_as_owner_int8(const char *sql, int nargs, const SqlArg *args, bool *i
     MemoryContext caller_context = CurrentMemoryContext;
     PG_TRY();
     {
-        as_owner(owner, [&] {
-            if (SPI_connect() != SPI_OK_CONNECT)
-                elog(ERROR, "migration_guard: SPI_connect failed");
+        spi_as_owner(owner, [&] {
             int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 1);
             if (rc != SPI_OK_SELECT || SPI_processed != 1)
                 elog(ERROR, "migration_guard: internal query returned %d (%s)", rc, sql);
@@ -85,7 +83,6 @@ int64 call_as_owner_int8(const char *sql, int nargs, const SqlArg *args, bool *i
                 SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &result_isnull);
             if (!result_isnull)
                 result = DatumGetInt64(d);
-            SPI_finish();
         });
     }
     PG_CATCH();

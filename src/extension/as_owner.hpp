@@ -79,6 +79,19 @@ template <typename Fn> void as_owner(Oid owner, Fn &&fn, bool fully_qualified = 
     SetUserIdAndSecContext(saved_user, saved_context);
 }
 
+// Runs fn() connected to SPI, as the ledger owner (see as_owner()).
+template <typename Fn> void spi_as_owner(Oid owner, Fn &&fn, bool fully_qualified = false) {
+    as_owner(
+        owner,
+        [&] {
+            if (SPI_connect() != SPI_OK_CONNECT)
+                elog(ERROR, "migration_guard: SPI_connect failed");
+            fn();
+            SPI_finish();
+        },
+        fully_qualified);
+}
+
 // The name of the current user, palloc'd.
 const char *current_role_name();
 

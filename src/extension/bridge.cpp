@@ -14,6 +14,12 @@ void *alloc_or_null(size_t size) noexcept {
     return palloc_extended(size, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
 }
 
+char *copy_to_pg(const std::string &s) {
+    char *p = alloc_array<char>(s.size() + 1);
+    memcpy(p, s.data(), s.size() + 1);
+    return p;
+}
+
 void raise(const char *sqlstate, const char *message, const char *detail, const char *hint) {
     ereport(ERROR, (::errcode(sqlstate_code(sqlstate)), errmsg_internal("%s", message),
                     detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));

@@ -14,6 +14,10 @@
 
 #include "core/error.hpp"
 
+#include <cstddef>
+#include <new>
+#include <string>
+
 namespace mg::pg {
 
 // Raises the error described by record. Never returns.
@@ -28,6 +32,16 @@ template <typename Fn> inline void call_core(Fn &&fn) {
 // The one PostgreSQL call a call_core() lambda may make: memory in the current context that is
 // never an error to ask for. Returns nullptr when there is none (throw std::bad_alloc then).
 void *alloc_or_null(size_t size) noexcept;
+
+// Core results copied out of a call_core() lambda into memory from alloc_or_null(); both throw
+// std::bad_alloc when there is none.
+char *copy_to_pg(const std::string &s);
+template <typename T> T *alloc_array(size_t n) {
+    T *p = static_cast<T *>(alloc_or_null(sizeof(T) * (n ? n : 1)));
+    if (p == nullptr)
+        throw std::bad_alloc();
+    return p;
+}
 
 // Raises one of migration_guard's own errors (a code from core/error_codes.hpp).
 [[noreturn]] void raise(const char *sqlstate, const char *message, const char *detail = nullptr,

@@ -148,18 +148,15 @@ void record(FunctionCallInfo fcinfo, const char *sql, SPIPlanPtr *plan, bool is_
                        CStringGetTextDatum(tag)};
     char nulls[4] = {migration_id ? ' ' : 'n', statement ? ' ' : 'n', ' ', ' '};
 
-    as_owner(
+    spi_as_owner(
         owner,
         [&] {
-            if (SPI_connect() != SPI_OK_CONNECT)
-                elog(ERROR, "migration_guard: SPI_connect failed");
             if (*plan == nullptr)
                 *plan = prepare(sql);
             int rc = SPI_execute_plan(*plan, values, nulls, false, 0);
             if (rc != SPI_OK_INSERT)
                 elog(ERROR, "migration_guard: recording DDL failed: %s",
                      SPI_result_code_string(rc));
-            SPI_finish();
         },
         /* fully_qualified */ true);
 }

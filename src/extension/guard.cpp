@@ -84,9 +84,7 @@ void load(Oid owner) {
     // would otherwise cache what it saw when it began, and keep it after it ends). SPI in
     // read-only mode reads with this active snapshot.
     PushActiveSnapshot(GetLatestSnapshot());
-    as_owner(owner, [&] {
-        if (SPI_connect() != SPI_OK_CONNECT)
-            elog(ERROR, "migration_guard: SPI_connect failed");
+    spi_as_owner(owner, [&] {
         int rc = SPI_execute(
             "SELECT window_closes_at, settings FROM migration_guard._guard_state()", true, 1);
         if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -112,7 +110,6 @@ void load(Oid owner) {
                 MemoryContextSwitchTo(old);
             }
         }
-        SPI_finish();
     });
     PopActiveSnapshot();
     set_rule_settings(rules, actions, nsettings);
@@ -226,9 +223,7 @@ Datum mg_guard_rewrite(PG_FUNCTION_ARGS) {
         PG_RETURN_VOID();
     Oid relid = InvalidOid;
     int64 bytes = 0;
-    as_owner(ledger_owner(), [&] {
-        if (SPI_connect() != SPI_OK_CONNECT)
-            elog(ERROR, "migration_guard: SPI_connect failed");
+    spi_as_owner(ledger_owner(), [&] {
         int rc = SPI_execute("SELECT r, pg_catalog.pg_total_relation_size(r) "
                              "FROM pg_catalog.pg_event_trigger_table_rewrite_oid() AS r",
                              true, 1);
@@ -239,7 +234,6 @@ Datum mg_guard_rewrite(PG_FUNCTION_ARGS) {
             SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
         Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
         bytes = isnull ? 0 : DatumGetInt64(d);
-        SPI_finish();
     });
     if (created_in_this_transaction(relid)) // nobody else can see it
         PG_RETURN_VOID();

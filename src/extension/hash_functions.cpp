@@ -4,20 +4,25 @@
 #include "core/graphile.hpp"
 #include "core/script_hash.hpp"
 #include "extension/bridge.hpp"
+#include "extension/hash_functions.hpp"
 #include "extension/pg.hpp"
 
 #include <cstring>
 #include <string_view>
 
-namespace {
-
-Datum hash_bytes(const char *data, size_t size) {
-    char out[mg::kSha256TextLength + 1];
-    mg::pg::call_core([&] {
+void mg::pg::hash_script(const char *data, size_t size, char (&out)[mg::kSha256TextLength + 1]) {
+    call_core([&] {
         mg::ScriptHasher hasher;
         hasher.update(data, size);
         hasher.finish(out);
     });
+}
+
+namespace {
+
+Datum hash_bytes(const char *data, size_t size) {
+    char out[mg::kSha256TextLength + 1];
+    mg::pg::hash_script(data, size, out);
     PG_RETURN_TEXT_P(cstring_to_text(out));
 }
 

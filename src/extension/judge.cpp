@@ -48,21 +48,6 @@ char **setting_rules = nullptr;
 char **setting_actions = nullptr;
 int setting_count = 0;
 
-char *copy_out(const std::string &s) {
-    char *p = static_cast<char *>(alloc_or_null(s.size() + 1));
-    if (p == nullptr)
-        throw std::bad_alloc();
-    memcpy(p, s.data(), s.size() + 1);
-    return p;
-}
-
-template <typename T> T *alloc_array(size_t n) {
-    T *p = static_cast<T *>(alloc_or_null(sizeof(T) * (n ? n : 1)));
-    if (p == nullptr)
-        throw std::bad_alloc();
-    return p;
-}
-
 // The kinds whose object is a relation the rules may ask about.
 bool acts_on_relation(ChangeKind kind) {
     switch (kind) {
@@ -138,10 +123,11 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
         refs.tables = alloc_array<TablePod>(found.size());
         for (const Ref &r : found) {
             TablePod &t = refs.tables[refs.count++];
-            t = TablePod{copy_out(r.name.schema), copy_out(r.name.name), nullptr, 0, false, false};
+            t = TablePod{
+                copy_to_pg(r.name.schema), copy_to_pg(r.name.name), nullptr, 0, false, false};
             t.columns = alloc_array<ColumnPod>(r.columns.size());
             for (const std::string &c : r.columns)
-                t.columns[t.ncolumns++] = ColumnPod{copy_out(c), nullptr, -1, false};
+                t.columns[t.ncolumns++] = ColumnPod{copy_to_pg(c), nullptr, -1, false};
         }
     });
     return refs;
@@ -231,8 +217,8 @@ void copy_findings(const std::vector<Finding> &findings, Verdicts &out) {
     out.items = alloc_array<Verdict>(findings.size());
     for (const Finding &f : findings)
         out.items[out.count++] =
-            Verdict{copy_out(f.rule),   f.action == Action::Block, copy_out(f.message),
-                    copy_out(f.detail), copy_out(f.hint),          f.location};
+            Verdict{copy_to_pg(f.rule),   f.action == Action::Block, copy_to_pg(f.message),
+                    copy_to_pg(f.detail), copy_to_pg(f.hint),        f.location};
 }
 
 } // namespace

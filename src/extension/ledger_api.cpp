@@ -5,6 +5,7 @@
 #include "core/script_hash.hpp"
 #include "extension/as_owner.hpp"
 #include "extension/bridge.hpp"
+#include "extension/hash_functions.hpp"
 #include "extension/ledger_api.hpp"
 #include "extension/session.hpp"
 
@@ -61,13 +62,7 @@ void check_script_size(text *script) {
 // Hashes a script through the core; the result is palloc'd.
 char *hash_of(text *script) {
     char out[mg::kSha256TextLength + 1];
-    const char *data = VARDATA_ANY(script);
-    size_t size = VARSIZE_ANY_EXHDR(script);
-    mg::pg::call_core([&] {
-        mg::ScriptHasher hasher;
-        hasher.update(data, size);
-        hasher.finish(out);
-    });
+    hash_script(VARDATA_ANY(script), VARSIZE_ANY_EXHDR(script), out);
     return pstrdup(out);
 }
 

@@ -30,28 +30,17 @@ struct Rows {
     size_t count = 0;
 };
 
-char *copy_out(const std::string &s) {
-    char *p = static_cast<char *>(mg::pg::alloc_or_null(s.size() + 1));
-    if (p == nullptr)
-        throw std::bad_alloc();
-    memcpy(p, s.data(), s.size() + 1);
-    return p;
-}
-
-Row *alloc_rows(size_t n) {
-    Row *rows = static_cast<Row *>(mg::pg::alloc_or_null(sizeof(Row) * (n ? n : 1)));
-    if (rows == nullptr)
-        throw std::bad_alloc();
-    return rows;
-}
+using mg::pg::alloc_array;
+using mg::pg::copy_to_pg;
 
 Rows violations_of(std::string_view code) {
     Rows out;
     mg::pg::call_core([&] {
         const std::vector<mg::SqlstateViolation> violations = mg::sqlstate_violations(code);
-        out.rows = alloc_rows(violations.size());
+        out.rows = alloc_array<Row>(violations.size());
         for (const mg::SqlstateViolation &v : violations)
-            out.rows[out.count++] = Row{copy_out(v.rule), copy_out(v.reason), nullptr, nullptr, 0};
+            out.rows[out.count++] =
+                Row{copy_to_pg(v.rule), copy_to_pg(v.reason), nullptr, nullptr, 0};
     });
     return out;
 }
@@ -204,12 +193,12 @@ Datum mg_raised_sqlstates(PG_FUNCTION_ARGS) {
             const int line = mg::line_of(source, use.offset);
             if (problems.empty())
                 out.push_back(
-                    Row{copy_out(use.value), form_name(use.form), nullptr, nullptr, line});
+                    Row{copy_to_pg(use.value), form_name(use.form), nullptr, nullptr, line});
             for (const mg::ErrcodeProblem &p : problems)
-                out.push_back(Row{copy_out(use.value), form_name(use.form), copy_out(p.rule),
-                                  copy_out(p.reason), line});
+                out.push_back(Row{copy_to_pg(use.value), form_name(use.form), copy_to_pg(p.rule),
+                                  copy_to_pg(p.reason), line});
         }
-        rows.rows = alloc_rows(out.size());
+        rows.rows = alloc_array<Row>(out.size());
         for (const Row &row : out)
             rows.rows[rows.count++] = row;
     });
