@@ -6,7 +6,8 @@
 #   mg_die TEXT             print an error and exit 1
 #   mg_as_root CMD...       run CMD as root (directly, or through `sudo -n` when not root)
 #   mg_ensure_deps          run tools/ensure-deps.sh
-#   mg_build_extension      `make -j2 && make install` with PostgreSQL 15's pg_config
+#   mg_build_extension      `make -j2`, then `make install` into a private copy of the
+#                           PostgreSQL 15 server (below), never into the system's own
 #   mg_cluster_start        start a throwaway PostgreSQL 15 cluster and export PGHOST/PGPORT/
 #                           PGUSER/PGDATABASE for it (the role is a superuser)
 #   mg_cluster_stop         stop it and remove its directory; also runs from the EXIT trap
@@ -18,6 +19,14 @@
 # machine (Debian's own "main" cluster on 5432 included), no password or stdin is ever needed,
 # and removing the directory removes every trace. An EXIT trap (installed when this file is
 # sourced) stops the server and removes the directory on every exit path, failures included.
+#
+# The private server copy: PostgreSQL finds its share and library directories relative to its own
+# binaries, so a copy of /usr/lib/postgresql/15 and /usr/share/postgresql/15 in a temp directory is
+# a complete server of its own. The extension is installed there (`make install DESTDIR=...`), so
+# the tests never need root for the install step, never see a migration_guard installed earlier by
+# hand, and several checkouts can build and test side by side without replacing each other's
+# library under a running server. Extensions the tests use (pgtap, dblink, pgaudit) come along in
+# the copy, so tools/ensure-deps.sh runs before it is made.
 
 MG_PG_MAJOR=15
 MG_PG_BINDIR=/usr/lib/postgresql/${MG_PG_MAJOR}/bin
@@ -31,6 +40,8 @@ case ":${PATH}:" in
 esac
 export PATH
 
+MG_STAGE_DIR=""          # the private server copy, once mg_build_extension made it
+MG_SERVER_BINDIR=${MG_PG_BINDIR} # where initdb/pg_ctl/postgres are taken from
 MG_CLUSTER_DIR=""        # the cluster's temp directory while a cluster is running
 MG_CLUSTER_LOG_COPY=""   # if set, the server log is copied here when the cluster stops
 MG_CLEANUP_PATHS=()      # extra temp paths removed on exit
@@ -79,11 +90,30 @@ mg_ensure_deps() {
     bash "${MG_REPO_ROOT}/tools/ensure-deps.sh"
 }
 
+# mg_stage_server: make the private server copy (once per run) and point MG_SERVER_BINDIR at it.
+mg_stage_server() {
+    [ -z "$MG_STAGE_DIR" ] || return 0
+    local stage sharedir pkglibdir
+    sharedir=$("$MG_PG_CONFIG" --sharedir) && pkglibdir=$("$MG_PG_CONFIG" --pkglibdir) || return 1
+    mg_tmpdir stage
+    chmod 755 "$stage" # the cluster runs as the postgres OS user
+    mkdir -p "$stage$(dirname "$sharedir")" "$stage/usr/lib/postgresql" || return 1
+    cp -a "$sharedir" "$stage$(dirname "$sharedir")/" &&
+        cp -a "/usr/lib/postgresql/${MG_PG_MAJOR}" "$stage/usr/lib/postgresql/" || return 1
+    if [ "$("$stage${MG_PG_BINDIR}/pg_config" --pkglibdir)" != "$stage$pkglibdir" ]; then
+        mg_warn "the copied PostgreSQL server does not relocate to $stage"
+        return 1
+    fi
+    MG_STAGE_DIR=$stage
+    MG_SERVER_BINDIR=$stage${MG_PG_BINDIR}
+}
+
 mg_build_extension() {
+    mg_stage_server || return 1
     (
         cd "$MG_REPO_ROOT" &&
             make -j2 PG_CONFIG="$MG_PG_CONFIG" &&
-            mg_as_root make install PG_CONFIG="$MG_PG_CONFIG"
+            make install PG_CONFIG="$MG_PG_CONFIG" DESTDIR="$MG_STAGE_DIR" >/dev/null
     )
 }
 
@@ -102,8 +132,8 @@ mg_cluster_start() {
         mg_warn "a throwaway cluster is already running in $MG_CLUSTER_DIR"
         return 1
     fi
-    if [ ! -x "${MG_PG_BINDIR}/initdb" ]; then
-        mg_warn "${MG_PG_BINDIR}/initdb not found (is postgresql-${MG_PG_MAJOR} installed?)"
+    if [ ! -x "${MG_SERVER_BINDIR}/initdb" ]; then
+        mg_warn "${MG_SERVER_BINDIR}/initdb not found (is postgresql-${MG_PG_MAJOR} installed?)"
         return 1
     fi
     if mg_is_root && ! id postgres >/dev/null 2>&1; then
@@ -122,7 +152,7 @@ mg_cluster_start() {
     local data="$MG_CLUSTER_DIR/data" log="$MG_CLUSTER_DIR/postgres.log"
 
     mg_info "initdb in $data"
-    if ! _mg_as_cluster_owner "${MG_PG_BINDIR}/initdb" -D "$data" -U postgres -A trust \
+    if ! _mg_as_cluster_owner "${MG_SERVER_BINDIR}/initdb" -D "$data" -U postgres -A trust \
         -E UTF8 --no-locale --no-sync >"$MG_CLUSTER_DIR/initdb.log" 2>&1; then
         cat "$MG_CLUSTER_DIR/initdb.log" >&2
         mg_warn "initdb failed"
@@ -139,7 +169,7 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 40
 EOF
-    if ! _mg_as_cluster_owner "${MG_PG_BINDIR}/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
+    if ! _mg_as_cluster_owner "${MG_SERVER_BINDIR}/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
         >/dev/null; then
         [ ! -f "$log" ] || tail -n 50 "$log" >&2
         mg_warn "pg_ctl start failed"
@@ -157,9 +187,9 @@ mg_cluster_stop() {
     local dir="$MG_CLUSTER_DIR" data="$MG_CLUSTER_DIR/data"
     if [ -f "$data/postmaster.pid" ]; then
         mg_info "stopping the throwaway cluster"
-        if ! _mg_as_cluster_owner "${MG_PG_BINDIR}/pg_ctl" -D "$data" -m fast -w -t 30 stop \
+        if ! _mg_as_cluster_owner "${MG_SERVER_BINDIR}/pg_ctl" -D "$data" -m fast -w -t 30 stop \
             >/dev/null 2>&1; then
-            _mg_as_cluster_owner "${MG_PG_BINDIR}/pg_ctl" -D "$data" -m immediate -w -t 10 stop \
+            _mg_as_cluster_owner "${MG_SERVER_BINDIR}/pg_ctl" -D "$data" -m immediate -w -t 10 stop \
                 >/dev/null 2>&1 || true
         fi
         # Last resort: the postmaster we started, by its pid.

@@ -4,7 +4,8 @@
 # suite could run: a suite that cannot run (build failure, no cluster, crash) counts as a failure.
 #
 #   1. tools/ensure-deps.sh                  (installs missing Debian packages)
-#   2. make -j2 && make install              (PGXS: the extension)
+#   2. make -j2 && make install              (PGXS: the extension, installed into a private copy
+#                                             of the PostgreSQL 15 server; see tools/lib.sh)
 #   3. cmake -S . -B build && cmake --build build -j2   (core library, CLI, unit tests)
 #   4. a throwaway PostgreSQL 15 cluster     (tools/lib.sh; Unix socket only, removed on exit)
 #   5. ctest --test-dir build                (GoogleTest unit tests and test/cli/*.sh)
@@ -15,7 +16,8 @@
 #
 # Environment seen by the tests: from step 4 on, PGHOST/PGPORT/PGUSER/PGDATABASE point at the
 # throwaway cluster and PGUSER is a superuser, so ctest's CLI tests may use it too (they should
-# create and drop their own database). The extension is installed into PostgreSQL 15.
+# create and drop their own database). The cluster runs the private server copy, where the
+# extension is installed; the system's PostgreSQL installation is left as it is.
 #
 # pgTAP conventions (test/pgtap/*.sql):
 #   - All files run, in name order, in ONE shared database in which `CREATE EXTENSION pgtap;` and
@@ -273,7 +275,9 @@ main() {
     rm -f "$LOG_DIR"/*.log "$LOG_DIR"/regression.diffs
     MG_CLUSTER_LOG_COPY="$LOG_DIR/postgres.log"
 
-    build_extension || ext=failed
+    # The private server copy is made here, in this shell, not inside build_extension's pipe.
+    mg_stage_server || ext=failed
+    [ "$ext" = failed ] || build_extension || ext=failed
     build_cmake || cmake=failed
 
     mg_heading "throwaway PostgreSQL ${MG_PG_MAJOR} cluster"
