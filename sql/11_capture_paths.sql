@@ -1,0 +1,120 @@
+-- DDL capture writes ddl_events directly (no SQL) while the table is exactly as installed, and
+-- through SQL as the extension owner when a DBA has added a trigger, a column, a CHECK
+-- constraint, an expression or partial index, or row security: both must record the same rows,
+-- and the second must honour what the DBA added.
+SELECT public.reset_ledger();
+SET client_min_messages = warning;
+
+CREATE FUNCTION public.last_events(n integer) RETURNS TABLE (event text, command_tag text,
+        object_type text, object_identity text, statement text, own_backend boolean,
+        own_xact boolean, role name, session_role name)
+    LANGUAGE sql AS $$
+    SELECT event, command_tag, object_type, object_identity, statement,
+           backend_pid = pg_backend_pid(), txid IS NOT NULL, role, session_role
+      FROM (SELECT * FROM migration_guard.ddl_events ORDER BY event_id DESC LIMIT n) e
+     ORDER BY event_id
+$$;
+
+-- The direct path: every column filled, one row per command and per dropped object.
+CREATE TABLE cap_direct (id int PRIMARY KEY);
+SELECT * FROM public.last_events(2);
+ALTER TABLE cap_direct ADD COLUMN note text;
+DROP TABLE cap_direct;
+SELECT * FROM public.last_events(3);
+SELECT count(*) = count(DISTINCT event_id) AS ids_unique,
+       bool_and(occurred_at <= clock_timestamp()) AS times_set
+  FROM migration_guard.ddl_events;
+
+-- Within the transaction the rows are there at once; a rolled-back transaction or savepoint
+-- leaves none behind.
+BEGIN;
+CREATE TABLE cap_in_xact ();
+SELECT count(*) AS seen_in_xact, bool_and(txid = pg_current_xact_id()) AS this_xact
+  FROM migration_guard.ddl_events WHERE object_identity = 'public.cap_in_xact';
+SAVEPOINT s;
+CREATE TABLE cap_in_savepoint ();
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+BEGIN;
+CREATE TABLE cap_rolled_back ();
+ROLLBACK;
+SELECT object_identity, count(*) FROM migration_guard.ddl_events
+ WHERE object_identity LIKE 'public.cap\_%' AND event = 'ddl_command_end'
+ GROUP BY 1 ORDER BY 1;
+
+-- A DBA's trigger on ddl_events (say, a replication tool's) fires for every captured row.
+CREATE TABLE public.cap_trigger_log (event_id bigint, object_identity text);
+CREATE FUNCTION public.cap_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.cap_trigger_log VALUES (NEW.event_id, NEW.object_identity);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cap_trigger AFTER INSERT ON migration_guard.ddl_events
+    FOR EACH ROW EXECUTE FUNCTION public.cap_trigger();
+CREATE TABLE cap_with_trigger ();
+DROP TABLE cap_with_trigger;
+SELECT l.object_identity, e.event
+  FROM public.cap_trigger_log l JOIN migration_guard.ddl_events e USING (event_id)
+ ORDER BY l.event_id;
+DROP TRIGGER cap_trigger ON migration_guard.ddl_events;
+CREATE TABLE cap_after_trigger ();
+SELECT count(*) AS trigger_rows FROM public.cap_trigger_log;
+SELECT * FROM public.last_events(2);
+
+-- A column added by the DBA gets its default; once dropped, the direct path skips it.
+ALTER TABLE migration_guard.ddl_events ADD COLUMN site text NOT NULL DEFAULT 'eu-1';
+CREATE TABLE cap_with_column ();
+SELECT object_identity, site FROM migration_guard.ddl_events ORDER BY event_id DESC LIMIT 1;
+ALTER TABLE migration_guard.ddl_events DROP COLUMN site;
+CREATE TABLE cap_after_column ();
+SELECT * FROM public.last_events(2);
+
+-- A CHECK constraint is enforced, and DDL that breaks it fails with it.
+ALTER TABLE migration_guard.ddl_events ADD CONSTRAINT no_cap_checked
+    CHECK (object_identity IS DISTINCT FROM 'public.cap_checked');
+SELECT split_part(public.try('CREATE TABLE cap_checked ()'), E'\n', 1) AS outcome;
+ALTER TABLE migration_guard.ddl_events DROP CONSTRAINT no_cap_checked;
+
+-- Expression and partial indexes get their entries.
+CREATE INDEX ddl_events_lower_identity ON migration_guard.ddl_events (lower(object_identity));
+CREATE INDEX ddl_events_drift ON migration_guard.ddl_events (event_id) WHERE migration_id IS NULL;
+CREATE TABLE "Cap_Indexed" ();
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT object_identity FROM migration_guard.ddl_events
+ WHERE lower(object_identity) = 'public."cap_indexed"';
+SELECT object_identity FROM migration_guard.ddl_events
+ WHERE lower(object_identity) = 'public."cap_indexed"';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM migration_guard.ddl_events
+ WHERE migration_id IS NULL AND event_id > 0;
+SELECT count(*) = (SELECT count(*) FROM migration_guard.ddl_events WHERE migration_id IS NULL)
+           AS partial_index_complete
+  FROM migration_guard.ddl_events WHERE migration_id IS NULL AND event_id > 0;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP INDEX migration_guard.ddl_events_lower_identity, migration_guard.ddl_events_drift;
+CREATE TABLE cap_after_index ();
+SELECT * FROM public.last_events(1);
+
+-- Every row so far has a unique id and nothing recorded was lost.
+SELECT count(*) = count(DISTINCT event_id) AS ids_unique FROM migration_guard.ddl_events;
+-- Each index has an entry for every row: counts through each index equal the table's.
+CREATE TEMP TABLE counts AS
+SELECT count(*) AS all_rows, count(*) FILTER (WHERE migration_id IS NULL) AS drift_rows,
+       count(*) FILTER (WHERE objid > 0) AS object_rows
+  FROM migration_guard.ddl_events;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM migration_guard.ddl_events WHERE event_id > 0;
+SELECT (SELECT count(*) FROM migration_guard.ddl_events WHERE event_id > 0) = all_rows AS pk,
+       (SELECT count(*) FROM migration_guard.ddl_events WHERE migration_id IS NULL) = drift_rows
+           AS by_migration,
+       (SELECT count(*) FROM migration_guard.ddl_events WHERE objid > 0) = object_rows AS by_object
+  FROM counts;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+
+DROP TABLE cap_in_xact, cap_after_trigger, cap_with_column, cap_after_column, "Cap_Indexed",
+           cap_after_index, public.cap_trigger_log;
+DROP FUNCTION public.cap_trigger(), public.last_events(integer);
+RESET client_min_messages;
