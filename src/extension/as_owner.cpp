@@ -7,10 +7,19 @@ namespace mg::pg {
 
 namespace {
 
-// Valid for the transaction it was read in (session.cpp forgets it at every transaction end):
-// ALTER EXTENSION ... OWNER TO is the only way to change it while the extension exists.
+// Kept across transactions (it is asked for on every DDL statement) until a relcache
+// invalidation of migration_guard.ddl_events says the extension may have changed: DROP
+// EXTENSION drops the table, and REASSIGN OWNED, the only way to give the extension another
+// owner, gives the table one too. Other sessions' invalidations arrive at every transaction
+// start. session.cpp also forgets it when a transaction aborts (a CREATE EXTENSION undone).
 bool owner_known = false;
 Oid cached_owner = InvalidOid;
+Oid watched_table = InvalidOid;
+
+void on_relcache(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == watched_table)
+        owner_known = false;
+}
 
 Oid read_extension_owner() {
     Oid extension = get_extension_oid("migration_guard", true);
@@ -32,11 +41,21 @@ Oid read_extension_owner() {
 } // namespace
 
 Oid ledger_owner() {
+    static bool callback_registered = false;
+    if (!callback_registered) {
+        CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
+        callback_registered = true;
+    }
     if (!owner_known) {
+        // Known from here on; an invalidation read during the lookups below unsets it again.
+        owner_known = true;
         cached_owner = read_extension_owner();
-        // Not installed (yet): ask again next time, CREATE EXTENSION may follow in this
-        // transaction.
-        owner_known = OidIsValid(cached_owner);
+        Oid nsp = get_namespace_oid("migration_guard", true);
+        watched_table = OidIsValid(nsp) ? get_relname_relid("ddl_events", nsp) : InvalidOid;
+        // Not installed (yet), or being dropped: ask again next time, CREATE EXTENSION may
+        // follow in this transaction.
+        if (!OidIsValid(cached_owner) || !OidIsValid(watched_table))
+            owner_known = false;
     }
     return cached_owner;
 }

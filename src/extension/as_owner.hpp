@@ -40,7 +40,7 @@ inline SqlArg timestamptz_arg(TimestampTz t) {
 }
 
 // The role that owns the migration_guard extension, or InvalidOid while it is not installed
-// (or is being dropped). Looked up once per transaction.
+// (or is being dropped). Cached across transactions until the extension may have changed.
 Oid ledger_owner();
 void forget_ledger_owner();
 

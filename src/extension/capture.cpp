@@ -339,10 +339,7 @@ void insert_direct(Relation rel, const RowContext &ctx, Tuplestorestate *store, 
 
 // Opens ddl_events and decides between the direct path and SPI. Returns the open relation (the
 // caller inserts and closes it) when the direct path applies, nullptr otherwise.
-Relation open_for_direct_insert() {
-    Oid relid = ddl_events_relid();
-    if (!OidIsValid(relid))
-        return nullptr;
+Relation open_for_direct_insert(Oid relid) {
     Relation rel = table_open(relid, RowExclusiveLock);
     if (!table_info.known || table_info.relid != relid) {
         table_info = TableInfo{};
@@ -459,7 +456,10 @@ void record(FunctionCallInfo fcinfo, bool is_drop) {
         DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
     ctx.txid = FullTransactionIdGetDatum(GetTopFullTransactionId());
 
-    Relation rel = open_for_direct_insert();
+    Oid relid = ddl_events_relid();
+    if (!OidIsValid(relid))
+        return; // dropped by this very statement (DROP EXTENSION, DROP SCHEMA ... CASCADE)
+    Relation rel = open_for_direct_insert(relid);
     if (rel == nullptr) {
         insert_with_spi(owner, ctx, is_drop);
         return;

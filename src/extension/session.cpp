@@ -112,7 +112,6 @@ void on_transaction(XactEvent event, void *) {
             }
             e.begun.clear();
         }
-        forget_ledger_owner();
         break;
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
