@@ -96,6 +96,9 @@ struct DdlChange {
     std::string setting_value;     // SetLockTimeout: the value as written ("5s", "5000"); empty
                                    // for RESET, RESET ALL and SET ... TO DEFAULT
     bool local = false;            // SetLockTimeout: SET LOCAL
+    // DropColumn, RenameColumn: what holds the column when it is not a table: "view",
+    // "materialized view", "foreign table", or "type" (an attribute of a composite type).
+    std::string container;
 };
 
 // One statement: where it is in the source and every change it makes.

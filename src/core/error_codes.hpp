@@ -15,14 +15,13 @@ inline constexpr const char kScriptTooLarge[] = "MGBIG";   // migration_script_t
 inline constexpr const char kLockNotAvailable[] = "MGLCK"; // migration_lock_not_available
 inline constexpr const char kInvalidSqlstate[] = "MGSQS";  // invalid_custom_sqlstate
 inline constexpr const char kUntrustedSchema[] = "MGSCH";  // untrusted_schema
-inline constexpr const char kIncompatibleDdl[] = "MGBLK"; // incompatible_ddl_blocked
+inline constexpr const char kIncompatibleDdl[] = "MGBLK";  // incompatible_ddl_blocked
 inline constexpr const char kInternal[] = "MGIER";         // migration_guard_internal_error
 
 inline constexpr const char *const kAll[] = {
-    kInvalidArgument,  kScriptChanged,   kAlreadyApplied,  kNoOpenMigration,
-    kMigrationOpen,    kInterrupted,     kUnknownVersion,  kScriptTooLarge,
-    kLockNotAvailable, kInvalidSqlstate, kUntrustedSchema, kIncompatibleDdl,
-    kInternal,
+    kInvalidArgument, kScriptChanged,   kAlreadyApplied, kNoOpenMigration,  kMigrationOpen,
+    kInterrupted,     kUnknownVersion,  kScriptTooLarge, kLockNotAvailable, kInvalidSqlstate,
+    kUntrustedSchema, kIncompatibleDdl, kInternal,
 };
 
 } // namespace mg::errcode

@@ -61,8 +61,7 @@ std::vector<RuleDef> make_defs() {
             kRemovalMessage, kRemovalWhy,
             "Removal takes two deploys: first deploy code that no longer reads or writes "
             "{object} (an ORM must stop selecting it too: Rails ignored_columns, Django "
-            "SeparateDatabaseAndState); then drop it in a later deploy: ALTER TABLE {t} DROP "
-            "COLUMN {c};",
+            "SeparateDatabaseAndState); then drop it in a later deploy: {drop};",
             "the column"),
         def("drop-schema", kCompat, B, "DROP SCHEMA of a schema the running application may use",
             kRemovalMessage, kRemovalWhy, kRemovalRecipe, "the schema"),
@@ -71,6 +70,12 @@ std::vector<RuleDef> make_defs() {
             kRemovalMessage, kRemovalWhy, kRemovalRecipe, "the function"),
         def("drop-type", kCompat, B, "DROP TYPE / DOMAIN of a type the running application may use",
             kRemovalMessage, kRemovalWhy, kRemovalRecipe, "the type"),
+        def("drop-sequence", kCompat, B,
+            "DROP SEQUENCE of a sequence the running application may use", kRemovalMessage,
+            "{old} and still uses {object}: its nextval() calls fail, and with the sequence "
+            "goes every column default that calls it (DROP SEQUENCE ... CASCADE), so its INSERTs "
+            "store NULL or fail.",
+            kRemovalRecipe, "the sequence"),
         def("rename-table", kCompat, B, "ALTER TABLE ... RENAME TO (and SET SCHEMA)",
             kRenameMessage, kRenameWhy,
             "A rename takes three deploys: create the table {new}, backfill it and keep both in "
@@ -344,7 +349,8 @@ std::string render(const char *tmpl, const RuleDef &def, const Subst &s) {
     static const std::string the_table = "the table", the_column = "the column",
                              the_constraint = "the constraint", the_statement = "the statement",
                              table_sql = "<table>", column_sql = "<column>", name_sql = "<name>",
-                             new_sql = "<new_name>", type_sql = "<new_type>";
+                             new_sql = "<new_name>", type_sql = "<new_type>",
+                             drop_sql = "ALTER TABLE <table> DROP COLUMN <column>";
     std::string out;
     out.reserve(std::strlen(tmpl) + 64);
     for (const char *p = tmpl; *p;) {
@@ -381,6 +387,8 @@ std::string render(const char *tmpl, const RuleDef &def, const Subst &s) {
             value = &pick(s.what, generic_what);
         else if (key == "command")
             value = &pick(s.command, the_statement);
+        else if (key == "drop")
+            value = &pick(s.drop, drop_sql);
         if (!value) { // not a placeholder: copy the brace as text
             out += *p++;
             continue;

@@ -32,6 +32,7 @@ struct RuleDef {
 
 struct Subst {
     std::string object, o, table, t, column, c, new_name, n, type, constraint, what, command;
+    std::string drop; // the statement that drops the column later, e.g. ALTER TABLE t DROP COLUMN c
 };
 
 const std::vector<RuleDef> &all();

@@ -155,9 +155,14 @@ class Judge {
     bool lock_timeout_set_;
     std::vector<Finding> out_;
 
+    // The facts gathered for this very name as written first: "orders" and "public.orders"
+    // may be two tables (a temporary table hides the permanent one of the same name).
     const TableFacts *table_facts(const QualifiedName &n) const {
         if (!facts_.known)
             return nullptr;
+        for (const TableFacts &t : facts_.tables)
+            if (t.name.name == n.name && t.name.schema == n.schema)
+                return &t;
         for (const TableFacts &t : facts_.tables)
             if (same_name(n, t.name))
                 return &t;
@@ -219,8 +224,26 @@ class Judge {
         Subst s = on_table(table);
         s.column = "column " + quoted(column);
         s.c = column;
+        s.drop = "ALTER TABLE " + table.display() + " DROP COLUMN " + column;
         s.object = s.column + " of " + s.table;
         s.o = column;
+        return s;
+    }
+
+    // A column change: of a table, a view, or an attribute of a composite type.
+    static Subst on_column(const DdlChange &c) {
+        if (c.container.empty())
+            return on_column(c.object, c.column);
+        Subst s;
+        s.table = c.container + " " + quoted(c.object);
+        s.t = c.object.display();
+        s.column = (c.container == "type" ? "attribute " : "column ") + quoted(c.column);
+        s.c = c.column;
+        s.drop = c.container == "type"
+                     ? "ALTER TYPE " + c.object.display() + " DROP ATTRIBUTE " + c.column
+                     : "ALTER TABLE " + c.object.display() + " DROP COLUMN " + c.column;
+        s.object = s.column + " of " + s.table;
+        s.o = c.column;
         return s;
     }
 
@@ -276,9 +299,11 @@ class Judge {
             return removal("drop-function", "function", c);
         case ChangeKind::DropType:
             return removal("drop-type", "type", c);
+        case ChangeKind::DropSequence:
+            return removal("drop-sequence", "sequence", c);
         case ChangeKind::DropColumn:
             if (!exempt(c))
-                emit("drop-column", on_column(c.object, c.column));
+                emit("drop-column", on_column(c));
             return;
         case ChangeKind::DropIndex:
             if (!c.concurrently && !exempt(c))
@@ -296,7 +321,7 @@ class Judge {
             return rename("rename-type", "type", c);
         case ChangeKind::RenameColumn:
             if (!exempt(c)) {
-                Subst s = on_column(c.object, c.column);
+                Subst s = on_column(c);
                 s.new_name = quoted(c.new_name);
                 s.n = c.new_name;
                 emit("rename-column", s);
@@ -359,7 +384,6 @@ class Judge {
                 s.object = vacuum ? "every table in the database" : "every clustered table";
             return emit(vacuum ? "vacuum-full" : "cluster", s, size_note(c.object));
         }
-        case ChangeKind::DropSequence:
         case ChangeKind::ValidateConstraint:
         case ChangeKind::CreateTable:
         case ChangeKind::SetLockTimeout:
@@ -501,6 +525,95 @@ std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
                               const std::vector<QualifiedName> &created_earlier) {
     return Judge(statement, facts, settings, created_earlier, facts.known && facts.lock_timeout_set)
         .run();
+}
+
+namespace {
+
+// The change a dropped object amounts to for old code; Other when no rule is about it.
+DdlChange dropped_change(const DroppedObject &d) {
+    static const std::pair<const char *, ChangeKind> kinds[] = {
+        {"table", ChangeKind::DropTable},
+        {"foreign table", ChangeKind::DropTable},
+        {"view", ChangeKind::DropView},
+        {"materialized view", ChangeKind::DropMaterializedView},
+        {"schema", ChangeKind::DropSchema},
+        {"function", ChangeKind::DropFunction},
+        {"procedure", ChangeKind::DropFunction},
+        {"aggregate", ChangeKind::DropFunction},
+        {"type", ChangeKind::DropType},
+        {"domain", ChangeKind::DropType},
+        {"composite type", ChangeKind::DropType},
+        {"sequence", ChangeKind::DropSequence},
+        {"table column", ChangeKind::DropColumn},
+        {"composite type column", ChangeKind::DropColumn},
+        {"default value", ChangeKind::DropDefault},
+    };
+    DdlChange c;
+    for (const auto &k : kinds)
+        if (d.object_type == k.first)
+            c.kind = k.second;
+    c.object = d.object;
+    c.column = d.column;
+    if (d.object_type == "composite type column")
+        c.container = "type";
+    return c;
+}
+
+} // namespace
+
+bool judged_before_it_runs(const std::string &command, const std::string &object_type,
+                           bool cascaded) {
+    if (cascaded)
+        return false; // the statement never names what CASCADE takes with it
+    static const std::pair<const char *, const char *> judged[] = {
+        {"DROP TABLE", "table"},
+        {"DROP FOREIGN TABLE", "foreign table"},
+        {"DROP VIEW", "view"},
+        {"DROP MATERIALIZED VIEW", "materialized view"},
+        {"DROP SCHEMA", "schema"},
+        {"DROP FUNCTION", "function"},
+        {"DROP PROCEDURE", "procedure"},
+        {"DROP ROUTINE", "function"},
+        {"DROP ROUTINE", "procedure"},
+        {"DROP AGGREGATE", "aggregate"},
+        {"DROP TYPE", "type"},
+        {"DROP TYPE", "composite type"},
+        {"DROP DOMAIN", "domain"},
+        {"DROP SEQUENCE", "sequence"},
+        {"ALTER TABLE", "table column"},
+        {"ALTER TABLE", "default value"},
+        {"ALTER FOREIGN TABLE", "table column"},
+        {"ALTER FOREIGN TABLE", "default value"},
+    };
+    for (const auto &j : judged)
+        if (command == j.first && object_type == j.second)
+            return true;
+    return false;
+}
+
+std::vector<Finding> evaluate_dropped(const std::string &command,
+                                      const std::vector<DroppedObject> &dropped,
+                                      const std::vector<RuleSetting> &settings) {
+    std::vector<Finding> findings;
+    const Facts no_facts; // the caller left out what is exempt
+    for (const DroppedObject &d : dropped) {
+        DdlStatement st;
+        st.command = command;
+        st.changes.push_back(dropped_change(d));
+        if (st.changes.back().kind == ChangeKind::Other)
+            continue;
+        for (Finding &f : evaluate(st, no_facts, settings)) {
+            f.detail += d.cascaded
+                            ? " " + command + " drops it with an object it depends on (CASCADE)."
+                            : " " + command + " drops it.";
+            bool seen = false;
+            for (const Finding &g : findings)
+                seen = seen || (g.rule == f.rule && g.message == f.message);
+            if (!seen)
+                findings.push_back(std::move(f));
+        }
+    }
+    return findings;
 }
 
 std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements,

@@ -77,6 +77,29 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
                                      const Facts &facts, const std::vector<RuleSetting> &settings,
                                      bool assume_in_transaction);
 
+// An object PostgreSQL drops while a statement runs (sql_drop), as
+// pg_event_trigger_dropped_objects() reports it. The guard judges these after the statement's
+// own text was judged, to catch what the text does not show: objects dropped by CASCADE, and
+// statements no rule reads (DROP OWNED, DROP EXTENSION, ALTER TYPE ... DROP ATTRIBUTE, ...).
+struct DroppedObject {
+    std::string object_type; // as PostgreSQL names it: "table", "table column", "default value"...
+    QualifiedName object;    // the object; for columns, attributes and defaults: their table/type
+    std::string column;      // columns, composite type attributes, defaults
+    bool cascaded = false;   // dropped because something it depends on was (CASCADE)
+};
+
+// Whether the statement's own text already had `object_type` judged before it ran (by
+// evaluate()): e.g. the table of a DROP TABLE. Those objects are not judged again.
+bool judged_before_it_runs(const std::string &command, const std::string &object_type,
+                           bool cascaded);
+
+// Findings for dropped objects of a statement (`command`: its tag, e.g. "DROP OWNED"); objects
+// created in this transaction, temporary ones and those judged_before_it_runs() must already be
+// left out by the caller. Each finding's DETAIL says how the statement came to drop it.
+std::vector<Finding> evaluate_dropped(const std::string &command,
+                                      const std::vector<DroppedObject> &dropped,
+                                      const std::vector<RuleSetting> &settings);
+
 // Functions whose result changes on every call, by name (the backend asks the catalog instead).
 bool is_known_volatile_function(const std::string &name);
 

@@ -4,6 +4,7 @@
 
 #include "extension/as_owner.hpp"
 #include "extension/guard.hpp"
+#include "extension/judge.hpp"
 #include "extension/session.hpp"
 
 namespace mg::pg::capture {
@@ -428,6 +429,78 @@ bool creating_this_extension() {
            CurrentExtensionObject == get_extension_oid("migration_guard", true);
 }
 
+// ---------------------------------------------------------------------------------------------
+// What this transaction created, for the guard's sql_drop check (what CASCADE takes with a new
+// object may be just as new). Kept in TopTransactionContext, forgotten at transaction end.
+
+struct CreatedObject {
+    Oid classid;
+    Oid objid;
+};
+CreatedObject *created = nullptr;
+int created_count = 0;
+int created_capacity = 0;
+
+void forget_created(XactEvent event, void *) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
+        created = nullptr; // freed with TopTransactionContext
+        created_count = created_capacity = 0;
+    }
+}
+
+void add_created(Oid classid, Oid objid) {
+    if (created_count == created_capacity) {
+        const int capacity = created_capacity ? created_capacity * 2 : 16;
+        CreatedObject *grown = static_cast<CreatedObject *>(
+            MemoryContextAlloc(TopTransactionContext, sizeof(CreatedObject) * capacity));
+        if (created_count > 0)
+            memcpy(grown, created, sizeof(CreatedObject) * created_count);
+        created = grown;
+        created_capacity = capacity;
+    }
+    created[created_count++] = CreatedObject{classid, objid};
+}
+
+// A CREATE OR REPLACE may have replaced an existing routine: not new then, as far as we know.
+bool replaces(const Node *tree) {
+    if (tree && IsA(tree, CreateFunctionStmt))
+        return castNode(CreateFunctionStmt, const_cast<Node *>(tree))->replace;
+    if (tree && IsA(tree, DefineStmt))
+        return castNode(DefineStmt, const_cast<Node *>(tree))->replace;
+    return false;
+}
+
+// Notes the objects of this ddl_command_end that are new: relations the relcache says this
+// transaction created, and types, schemas and (not replaced) routines of a CREATE command.
+void remember_created(Tuplestorestate *store, TupleDesc desc, const EventTriggerData *trigger) {
+    const AttrNumber a_classid = column_of(desc, "classid");
+    const AttrNumber a_objid = column_of(desc, "objid");
+    const AttrNumber a_tag = column_of(desc, "command_tag");
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+    while (tuplestore_gettupleslot(store, true, false, slot)) {
+        slot_getallattrs(slot);
+        if (slot->tts_isnull[a_classid - 1] || slot->tts_isnull[a_objid - 1])
+            continue;
+        const Oid classid = DatumGetObjectId(slot->tts_values[a_classid - 1]);
+        const Oid objid = DatumGetObjectId(slot->tts_values[a_objid - 1]);
+        bool is_new = false;
+        if (classid == RelationRelationId) {
+            is_new = mg::pg::created_in_this_transaction(objid);
+        } else if (!slot->tts_isnull[a_tag - 1] &&
+                   strncmp(TextDatumGetCString(slot->tts_values[a_tag - 1]), "CREATE ", 7) == 0) {
+            if (classid == ProcedureRelationId)
+                is_new = !replaces(trigger->parsetree);
+            else
+                is_new = classid == TypeRelationId || classid == NamespaceRelationId;
+        }
+        if (is_new)
+            add_created(classid, objid);
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    tuplestore_rescan(store);
+}
+
 void record(FunctionCallInfo fcinfo, bool is_drop) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         ereport(ERROR, (::errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
@@ -435,13 +508,29 @@ void record(FunctionCallInfo fcinfo, bool is_drop) {
                                get_func_name(fcinfo->flinfo->fn_oid))));
     // Extension scripts are not recorded: the CREATE/ALTER EXTENSION itself is. (Commands are
     // filtered on in_extension; drops have no such column.)
-    if (!enabled || creating_this_extension() || (is_drop && creating_extension))
+    if (creating_this_extension() || (is_drop && creating_extension))
+        return;
+    // What this transaction creates matters to the guard even while capture is off.
+    const bool remember = !is_drop && (enabled || guard::active());
+    if (!enabled && !remember)
         return;
     Oid owner = ledger_owner();
     if (!OidIsValid(owner))
         return; // the extension is being dropped: its event triggers fire no more after this
 
     EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
+    Tuplestorestate *store;
+    TupleDesc srcdesc;
+    call_materialized(
+        srf_info(is_drop ? F_PG_EVENT_TRIGGER_DROPPED_OBJECTS : F_PG_EVENT_TRIGGER_DDL_COMMANDS),
+        &store, &srcdesc);
+    if (remember)
+        remember_created(store, srcdesc, trigger);
+    if (!enabled) {
+        tuplestore_end(store);
+        return;
+    }
+
     int64 migration_id = session::open_migration_id();
     text *statement = current_statement();
     RowContext ctx;
@@ -457,21 +546,14 @@ void record(FunctionCallInfo fcinfo, bool is_drop) {
     ctx.txid = FullTransactionIdGetDatum(GetTopFullTransactionId());
 
     Oid relid = ddl_events_relid();
-    if (!OidIsValid(relid))
-        return; // dropped by this very statement (DROP EXTENSION, DROP SCHEMA ... CASCADE)
-    Relation rel = open_for_direct_insert(relid);
-    if (rel == nullptr) {
+    Relation rel = OidIsValid(relid) ? open_for_direct_insert(relid) : nullptr;
+    if (rel != nullptr) {
+        insert_direct(rel, ctx, store, srcdesc, is_drop);
+        table_close(rel, NoLock);
+    } else if (OidIsValid(relid)) {
         insert_with_spi(owner, ctx, is_drop);
-        return;
-    }
-    Tuplestorestate *store;
-    TupleDesc srcdesc;
-    call_materialized(
-        srf_info(is_drop ? F_PG_EVENT_TRIGGER_DROPPED_OBJECTS : F_PG_EVENT_TRIGGER_DDL_COMMANDS),
-        &store, &srcdesc);
-    insert_direct(rel, ctx, store, srcdesc, is_drop);
+    } // else dropped by this very statement (DROP EXTENSION, DROP SCHEMA ... CASCADE)
     tuplestore_end(store);
-    table_close(rel, NoLock);
 }
 
 } // namespace
@@ -480,6 +562,14 @@ void install_hooks() {
     previous_process_utility = ProcessUtility_hook;
     ProcessUtility_hook = process_utility;
     CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
+    RegisterXactCallback(forget_created, nullptr);
+}
+
+bool created_in_this_transaction(Oid classid, Oid objid) {
+    for (int i = 0; i < created_count; i++)
+        if (created[i].classid == classid && created[i].objid == objid)
+            return true;
+    return false;
 }
 
 } // namespace mg::pg::capture
@@ -496,6 +586,10 @@ Datum mg_capture_ddl(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(mg_capture_drop);
 Datum mg_capture_drop(PG_FUNCTION_ARGS) {
     using namespace mg::pg::capture;
+    // The guard first: a drop it refuses need not be recorded.
+    if (CALLED_AS_EVENT_TRIGGER(fcinfo))
+        mg::pg::guard::check_dropped_objects(
+            GetCommandTagName(((EventTriggerData *)fcinfo->context)->tag));
     record(fcinfo, true);
     PG_RETURN_VOID();
 }

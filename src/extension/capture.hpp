@@ -2,6 +2,8 @@
 // a row of migration_guard.ddl_events, attributed to the session's open migration, if any.
 #pragma once
 
+#include "extension/pg.hpp"
+
 namespace mg::pg::capture {
 
 // Installs the ProcessUtility hook that tells the event triggers which statement of a
@@ -10,5 +12,9 @@ void install_hooks();
 
 // GUC migration_guard.capture.
 extern bool enabled;
+
+// Whether this transaction created the object, as far as the CREATE commands seen at
+// ddl_command_end tell (relations by the relcache; CREATE OR REPLACE routines count as old).
+bool created_in_this_transaction(Oid classid, Oid objid);
 
 } // namespace mg::pg::capture

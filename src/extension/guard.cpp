@@ -13,6 +13,7 @@
 #include "core/rules.hpp"
 #include "extension/as_owner.hpp"
 #include "extension/bridge.hpp"
+#include "extension/capture.hpp"
 #include "extension/judge.hpp"
 #include "extension/session.hpp"
 
@@ -188,6 +189,84 @@ void check_utility_statement(PlannedStmt *statement) {
     report(judge(&parsed, 1, false));
 }
 
+// The dropped objects worth judging: not temporary, and dropped by name or by CASCADE (not the
+// internal parts of something else). Columns, attributes and defaults come with the name of
+// their table or type; `rel` and `reltype` say which relation and row type they belong to, so
+// that those created in this transaction can be told apart.
+constexpr const char kDroppedObjects[] =
+    "WITH d AS ("
+    "  SELECT d.*, d.object_type OPERATOR(pg_catalog.=) ANY "
+    "              ('{table column,composite type column,default value}'::pg_catalog.text[]) "
+    "              AS in_table,"
+    "         CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "              THEN d.objid"
+    "              WHEN d.object_type OPERATOR(pg_catalog.=) 'default value'"
+    "              THEN (SELECT c.oid FROM pg_catalog.pg_class c"
+    "                      JOIN pg_catalog.pg_namespace n"
+    "                        ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+    "                     WHERE n.nspname OPERATOR(pg_catalog.=) d.address_names[1]"
+    "                       AND c.relname OPERATOR(pg_catalog.=) d.address_names[2]) END AS rel"
+    "    FROM pg_catalog.pg_event_trigger_dropped_objects() d"
+    "   WHERE NOT d.is_temporary AND (d.original OR d.normal))"
+    "SELECT d.object_type, d.normal AND NOT d.original,"
+    "       CASE WHEN d.in_table THEN d.address_names[1] ELSE d.schema_name END,"
+    "       CASE WHEN d.in_table THEN d.address_names[2] ELSE d.object_name END,"
+    "       CASE WHEN d.in_table THEN d.address_names[3] ELSE '' END,"
+    "       d.classid, d.objid, d.rel,"
+    "       (SELECT c.reltype FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.rel)"
+    "  FROM d";
+
+// Created in this transaction: the object itself, or the table or composite type it is part of.
+bool created_here(Oid classid, Oid objid, Oid rel, Oid reltype) {
+    return capture::created_in_this_transaction(classid, objid) ||
+           (OidIsValid(rel) && capture::created_in_this_transaction(RelationRelationId, rel)) ||
+           (OidIsValid(reltype) && capture::created_in_this_transaction(TypeRelationId, reltype));
+}
+
+bool active() {
+    return guarding();
+}
+
+void check_dropped_objects(const char *command) {
+    if (!guarding())
+        return;
+    DroppedPod *dropped = nullptr;
+    int count = 0;
+    MemoryContext caller = CurrentMemoryContext;
+    spi_as_owner(ledger_owner(), [&] {
+        int rc = SPI_execute(kDroppedObjects, true, 0);
+        if (rc != SPI_OK_SELECT)
+            elog(ERROR, "migration_guard: reading the dropped objects failed");
+        MemoryContext spi = MemoryContextSwitchTo(caller);
+        dropped = static_cast<DroppedPod *>(palloc0(sizeof(DroppedPod) * (SPI_processed + 1)));
+        for (uint64 i = 0; i < SPI_processed; i++) {
+            HeapTuple row = SPI_tuptable->vals[i];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            auto text_at = [&](int column) {
+                char *value = SPI_getvalue(row, desc, column);
+                return value ? value : pstrdup("");
+            };
+            auto oid_at = [&](int column) {
+                bool isnull;
+                Datum d = SPI_getbinval(row, desc, column, &isnull);
+                return isnull ? InvalidOid : DatumGetObjectId(d);
+            };
+            if (created_here(oid_at(6), oid_at(7), oid_at(8), oid_at(9)))
+                continue;
+            bool isnull;
+            DroppedPod &d = dropped[count++];
+            d.object_type = text_at(1);
+            d.cascaded = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull));
+            d.schema = text_at(3);
+            d.name = text_at(4);
+            d.column = text_at(5);
+        }
+        MemoryContextSwitchTo(spi);
+    });
+    if (count > 0)
+        report(judge_dropped(command, dropped, count));
+}
+
 void install() {
     CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
     RegisterXactCallback(on_transaction, nullptr);
@@ -235,7 +314,7 @@ Datum mg_guard_rewrite(PG_FUNCTION_ARGS) {
         Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
         bytes = isnull ? 0 : DatumGetInt64(d);
     });
-    if (created_in_this_transaction(relid)) // nobody else can see it
+    if (nobody_else_sees(relid))
         PG_RETURN_VOID();
     report(judge_rewrite(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid), bytes));
     PG_RETURN_VOID();

@@ -16,12 +16,16 @@ void install();
 // false when the extension is not installed.
 bool refresh();
 
-// Brings the cached window and rule settings up to date (lint() uses the same settings);
-// false when the extension is not installed.
-bool refresh();
-
 // Called by the ProcessUtility hook before a utility statement runs: judges the statements
 // event triggers never see (TRUNCATE, VACUUM, CLUSTER, REINDEX); ddl_command_start judges the rest.
 void check_utility_statement(::PlannedStmt *statement);
+
+// Whether the guard applies now: enforce = always, or = window while a window is open.
+bool active();
+
+// Called by the sql_drop event trigger (before DDL capture records the drops): judges the
+// objects PostgreSQL is dropping that the statement's text did not name (CASCADE, DROP OWNED,
+// DROP EXTENSION, ALTER TYPE ... DROP ATTRIBUTE ...). `command`: the statement's tag.
+void check_dropped_objects(const char *command);
 
 } // namespace mg::pg::guard

@@ -10,6 +10,7 @@
 #include "pgparse/describe.hpp"
 
 extern "C" {
+#include "catalog/pg_inherits.h"
 #include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "utils/rel.h"
@@ -142,7 +143,7 @@ void resolve(Refs &refs) {
         if (!OidIsValid(relid))
             continue;
         t.exists = true;
-        t.created_in_this_transaction = created_in_this_transaction(relid);
+        t.created_in_this_transaction = nobody_else_sees(relid);
         for (int c = 0; c < t.ncolumns; c++) {
             ColumnPod &col = t.columns[c];
             HeapTuple att = SearchSysCacheAttName(relid, col.name);
@@ -204,6 +205,21 @@ bool created_in_this_transaction(Oid relid) {
     return created;
 }
 
+bool nobody_else_sees(Oid relid) {
+    if (get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
+        return true;
+    if (!created_in_this_transaction(relid))
+        return false;
+    if (!has_subclass(relid))
+        return true;
+    List *family = find_all_inheritors(relid, NoLock, nullptr);
+    ListCell *lc;
+    foreach (lc, family)
+        if (lfirst_oid(lc) != relid && !created_in_this_transaction(lfirst_oid(lc)))
+            return false;
+    return true;
+}
+
 namespace {
 
 std::vector<RuleSetting> current_settings() {
@@ -230,6 +246,22 @@ Verdicts judge_rewrite(const char *schema, const char *name, int64 bytes) {
         if (auto f = table_rewrite_finding(QualifiedName{schema, name}, bytes, current_settings()))
             findings.push_back(std::move(*f));
         copy_findings(findings, out);
+    });
+    return out;
+}
+
+Verdicts judge_dropped(const char *command, const DroppedPod *dropped, int count) {
+    Verdicts out;
+    call_core([&] {
+        std::vector<DroppedObject> objects;
+        for (int i = 0; i < count; i++) {
+            const DroppedPod &d = dropped[i];
+            if (judged_before_it_runs(command, d.object_type, d.cascaded))
+                continue;
+            objects.push_back(DroppedObject{d.object_type, QualifiedName{d.schema, d.name},
+                                            d.column, d.cascaded});
+        }
+        copy_findings(evaluate_dropped(command, objects, current_settings()), out);
     });
     return out;
 }

@@ -40,6 +40,21 @@ void set_rule_settings(const char *const *rules, const char *const *actions, int
 // Whether the current transaction created the relation (the relcache knows, savepoints
 // included). Not the pg_class row's xmin: any ALTER TABLE rewrites that row too.
 bool created_in_this_transaction(Oid relid);
+// Whether no other session can see the relation, so that no rule applies to it: a temporary
+// relation, or one created in this transaction together with every table that inherits from it
+// or is a partition of it (changes to a parent reach its children).
+bool nobody_else_sees(Oid relid);
+
+// An object PostgreSQL drops while a statement runs (sql_drop), as the guard read it.
+struct DroppedPod {
+    const char *object_type;
+    const char *schema; // of the object, or of the table/type of a column or default
+    const char *name;
+    const char *column; // "" unless a column, composite type attribute or default
+    bool cascaded;
+};
+// Findings for the objects a statement (its tag: `command`) drops that its text did not name.
+Verdicts judge_dropped(const char *command, const DroppedPod *dropped, int count);
 
 // The table-rewrite finding for a table PostgreSQL is about to rewrite (none when the rule is off).
 Verdicts judge_rewrite(const char *schema, const char *name, int64 bytes);

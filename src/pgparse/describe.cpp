@@ -17,6 +17,7 @@
 extern "C" {
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
@@ -45,6 +46,15 @@ QualifiedName name_of(const RangeVar *rv) {
         n.schema = text(rv->schemaname);
         n.name = text(rv->relname);
     }
+    return n;
+}
+
+// The name a CREATE gives its new relation: a temporary one lives in pg_temp, whatever the
+// statement wrote, so that it is never mistaken for a permanent relation of the same name.
+QualifiedName created_name(const RangeVar *rv) {
+    QualifiedName n = name_of(rv);
+    if (rv && rv->relpersistence == RELPERSISTENCE_TEMP)
+        n.schema = "pg_temp";
     return n;
 }
 
@@ -301,6 +311,8 @@ const char *object_word(ObjectType type) {
         return "DOMAIN";
     case OBJECT_COLUMN:
         return "COLUMN";
+    case OBJECT_ATTRIBUTE: // ALTER TYPE ... RENAME ATTRIBUTE
+        return "TYPE";
     default:
         return "";
     }
@@ -398,18 +410,24 @@ void describe_rename(const RenameStmt *s, Builder &b) {
     b.st.command = alter_command_for(type == OBJECT_COLUMN ? s->relationType : type);
     // Renaming a relation or anything in it takes ACCESS EXCLUSIVE, except ALTER INDEX ...
     // RENAME (SHARE UPDATE EXCLUSIVE since PostgreSQL 12).
-    if (s->relation && type != OBJECT_INDEX)
+    if (s->relation && type != OBJECT_INDEX && type != OBJECT_ATTRIBUTE)
         b.lock(name_of(s->relation));
 
-    const ChangeKind kind = type == OBJECT_COLUMN ? ChangeKind::RenameColumn : rename_kind(type);
+    const bool column = type == OBJECT_COLUMN || type == OBJECT_ATTRIBUTE;
+    const ChangeKind kind = column ? ChangeKind::RenameColumn : rename_kind(type);
     if (kind == ChangeKind::Other)
         return;
     QualifiedName object = renamed_object(s->relation, s->object);
     if (type == OBJECT_SCHEMA)
         object = QualifiedName{"", text(s->subname)};
     DdlChange &c = b.add(kind, std::move(object));
-    if (type == OBJECT_COLUMN)
+    if (column) {
         c.column = text(s->subname);
+        if (type == OBJECT_ATTRIBUTE)
+            c.container = "type"; // ALTER TYPE ... RENAME ATTRIBUTE
+        else if (s->relationType != OBJECT_TABLE)
+            c.container = lower(object_word(s->relationType));
+    }
     c.new_name = text(s->newname);
     c.missing_ok = s->missing_ok;
 }
@@ -879,7 +897,7 @@ DdlStatement describe(const Node *stmt) {
         break;
     case T_CreateStmt:
         b.st.command = "CREATE TABLE";
-        describe_create_table(name_of(castNode(CreateStmt, stmt)->relation),
+        describe_create_table(created_name(castNode(CreateStmt, stmt)->relation),
                               castNode(CreateStmt, stmt)->if_not_exists, b);
         break;
     case T_CreateTableAsStmt: {
@@ -887,7 +905,7 @@ DdlStatement describe(const Node *stmt) {
         b.st.command =
             s->objtype == OBJECT_MATVIEW ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS";
         if (s->into)
-            describe_create_table(name_of(s->into->rel), s->if_not_exists, b);
+            describe_create_table(created_name(s->into->rel), s->if_not_exists, b);
         break;
     }
     case T_VariableSetStmt:

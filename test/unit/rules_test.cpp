@@ -106,6 +106,7 @@ const Expected kExpectedRules[] = {
     {"drop-schema", "compatibility", Action::Block},
     {"drop-function", "compatibility", Action::Block},
     {"drop-type", "compatibility", Action::Block},
+    {"drop-sequence", "compatibility", Action::Block},
     {"rename-table", "compatibility", Action::Block},
     {"rename-column", "compatibility", Action::Block},
     {"rename-schema", "compatibility", Action::Block},
@@ -297,6 +298,85 @@ TEST(CompatibilityRules, DropType) {
     EXPECT_TRUE(has(judge("DROP TYPE mood"), "drop-type"));
     EXPECT_TRUE(has(judge("DROP DOMAIN email_address"), "drop-type"));
     EXPECT_FALSE(has(judge("DROP TYPE mood", {}, {}, {{"public", "mood"}}), "drop-type"));
+}
+
+TEST(CompatibilityRules, DropSequence) {
+    const std::vector<Finding> f = judge("DROP SEQUENCE order_numbers CASCADE");
+    ASSERT_TRUE(has(f, "drop-sequence"));
+    EXPECT_NE(find(f, "drop-sequence")->message.find("sequence \"order_numbers\""),
+              std::string::npos);
+    EXPECT_FALSE(has(judge("DROP SEQUENCE s", {}, {}, {{"public", "s"}}), "drop-sequence"));
+    EXPECT_FALSE(has(judge("DROP SEQUENCE s", {}, off("drop-sequence")), "drop-sequence"));
+}
+
+TEST(CompatibilityRules, RenameAttributeOfACompositeTypeOrAViewColumn) {
+    const std::vector<Finding> type = judge("ALTER TYPE address RENAME ATTRIBUTE zip TO postcode");
+    ASSERT_TRUE(has(type, "rename-column"));
+    EXPECT_EQ(find(type, "rename-column")->message,
+              "rename-column: renaming attribute \"zip\" of type \"address\" to \"postcode\" "
+              "breaks the running application's old code");
+    EXPECT_FALSE(has(type, "missing-lock-timeout"));
+    const std::vector<Finding> view = judge("ALTER VIEW v RENAME COLUMN a TO b");
+    ASSERT_TRUE(has(view, "rename-column"));
+    EXPECT_NE(find(view, "rename-column")->message.find("column \"a\" of view \"v\""),
+              std::string::npos);
+}
+
+// A temporary table never stands in for a permanent one of the same name.
+TEST(Exemptions, TemporaryTableDoesNotExemptThePermanentOne) {
+    Facts facts;
+    facts.known = true;
+    mg::TableFacts temp;
+    temp.name = {"", "orders"}; // as written: resolves to the temporary table
+    temp.exists = true;
+    temp.created_in_this_transaction = true;
+    mg::TableFacts permanent;
+    permanent.name = {"public", "orders"};
+    permanent.exists = true;
+    facts.tables = {temp, permanent};
+    const std::vector<Finding> f = judge("DROP TABLE orders, public.orders", facts);
+    ASSERT_EQ(rules(f), (std::vector<std::string>{"drop-table", "missing-lock-timeout"}))
+        << joined(f);
+    for (const Finding &finding : f) // the temporary table is in none of them
+        EXPECT_NE(finding.message.find("\"public.orders\""), std::string::npos)
+            << finding.message;
+    // In a script, a table created TEMPORARY is not the permanent table of that name.
+    EXPECT_TRUE(has(lint("BEGIN; CREATE TEMP TABLE orders (a int); DROP TABLE public.orders; "
+                         "COMMIT;"),
+                    "drop-table"));
+    EXPECT_FALSE(has(lint("BEGIN; CREATE TEMP TABLE orders (a int); DROP TABLE orders; COMMIT;"),
+                     "drop-table"));
+}
+
+// Objects PostgreSQL drops while a statement runs, judged after the statement's text was.
+TEST(DroppedObjects, CascadedAndUndescribedDropsAreJudged) {
+    using mg::DroppedObject;
+    const std::vector<DroppedObject> dropped = {
+        {"default value", {"public", "orders"}, "id", true},
+        {"composite type column", {"public", "address"}, "zip", false},
+        {"view", {"public", "recent_orders"}, "", true},
+        {"trigger", {"public", "orders"}, "", true}, // no rule is about triggers
+    };
+    const std::vector<Finding> f = mg::evaluate_dropped("DROP SEQUENCE", dropped, {});
+    check_wording(f);
+    ASSERT_EQ(rules(f), (std::vector<std::string>{"drop-default", "drop-column", "drop-view"}));
+    EXPECT_NE(f[0].detail.find("DROP SEQUENCE drops it with an object it depends on (CASCADE)."),
+              std::string::npos)
+        << f[0].detail;
+    EXPECT_NE(f[1].message.find("attribute \"zip\" of type \"public.address\""),
+              std::string::npos)
+        << f[1].message;
+    EXPECT_NE(f[1].detail.find("DROP SEQUENCE drops it."), std::string::npos) << f[1].detail;
+    EXPECT_TRUE(mg::evaluate_dropped("DROP OWNED", dropped, off("drop-view")).size() == 2u);
+}
+
+TEST(DroppedObjects, WhatTheStatementNamesWasJudgedBeforeItRan) {
+    EXPECT_TRUE(mg::judged_before_it_runs("DROP TABLE", "table", false));
+    EXPECT_TRUE(mg::judged_before_it_runs("ALTER TABLE", "table column", false));
+    EXPECT_FALSE(mg::judged_before_it_runs("DROP TABLE", "table", true)); // CASCADE
+    EXPECT_FALSE(mg::judged_before_it_runs("DROP OWNED", "table", false));
+    EXPECT_FALSE(mg::judged_before_it_runs("ALTER TYPE", "composite type column", false));
+    EXPECT_FALSE(mg::judged_before_it_runs("DROP EXTENSION", "table column", false));
 }
 
 TEST(CompatibilityRules, RenameTable) {

@@ -1,0 +1,104 @@
+-- The guard judges what PostgreSQL really drops, not only what the statement names: objects
+-- taken by CASCADE, statements no rule reads by name, and tables hidden behind a temporary one.
+-- Objects only this transaction (or this session) can see stay exempt.
+SELECT reset_ledger();
+CREATE TABLE orders_t (id int);
+CREATE SEQUENCE order_numbers;
+CREATE TABLE numbered (id int DEFAULT nextval('order_numbers'), note text);
+CREATE TYPE address AS (street text, zip text);
+CREATE TABLE old_part (a int, b int);
+CREATE TABLE shown (x int);
+CREATE VIEW shown_v AS SELECT x FROM shown;
+CREATE ROLE regress_mg_leaver;
+GRANT CREATE ON SCHEMA public TO regress_mg_leaver;
+SET ROLE regress_mg_leaver;
+CREATE TABLE leaver_table (x int);
+RESET ROLE;
+SELECT migration_guard.open_preboot_window('10 minutes', 'drops') > 0 AS opened;
+
+-- A temporary table of the same name exempts only itself.
+CREATE TEMP TABLE orders_t (id int);
+SELECT try($$DROP TABLE orders_t, public.orders_t$$);
+DROP TABLE orders_t; -- the temporary one: nobody else sees it
+SELECT to_regclass('public.orders_t') IS NOT NULL AS permanent_still_there;
+-- A temporary table created in an earlier transaction is exempt too.
+CREATE TEMP TABLE scratch (x int);
+ALTER TABLE scratch DROP COLUMN x;
+DROP TABLE scratch;
+
+-- DROP SEQUENCE is a removal of its own; with CASCADE the column defaults that call it go too.
+SELECT try($$DROP SEQUENCE order_numbers CASCADE$$);
+SELECT migration_guard.set_rule_action('drop-sequence', 'off');
+SELECT migration_guard.set_rule_action('drop-default', 'block');
+SELECT try($$DROP SEQUENCE order_numbers CASCADE$$);
+SELECT migration_guard.set_rule_action('drop-default', 'default');
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DROP SEQUENCE order_numbers CASCADE; -- drop-default warns
+ROLLBACK;
+SELECT migration_guard.set_rule_action('drop-sequence', 'default');
+
+-- Composite type attributes: renamed (judged from the statement) and dropped (judged as dropped).
+SELECT try($$ALTER TYPE address RENAME ATTRIBUTE zip TO postcode$$);
+SELECT try($$ALTER TYPE address DROP ATTRIBUTE zip$$);
+
+-- A view dropped by CASCADE of a table created in this transaction is an old view all the same.
+BEGIN;
+CREATE TABLE shown_new (x int);
+CREATE OR REPLACE VIEW shown_v AS SELECT x FROM shown_new;
+SELECT try($$DROP TABLE shown_new CASCADE$$);
+ROLLBACK;
+
+-- DROP OWNED names no object; what it drops is judged.
+SELECT try($$DROP OWNED BY regress_mg_leaver$$);
+
+-- A new partitioned table with an old table attached: its changes reach the old table.
+BEGIN;
+CREATE TABLE new_parent (a int, b int) PARTITION BY RANGE (a);
+ALTER TABLE new_parent ATTACH PARTITION old_part FOR VALUES FROM (0) TO (100);
+SELECT try($$ALTER TABLE new_parent DROP COLUMN b$$);
+SELECT try($$ALTER TABLE new_parent RENAME COLUMN b TO c$$);
+ROLLBACK;
+
+-- Everything created in this transaction stays exempt, whatever drops it.
+BEGIN;
+CREATE SEQUENCE fresh_numbers;
+CREATE TABLE fresh (id int DEFAULT nextval('fresh_numbers'));
+CREATE VIEW fresh_v AS SELECT id FROM fresh;
+CREATE TYPE fresh_address AS (street text, zip text);
+CREATE TABLE fresh_parent (a int, b int) PARTITION BY RANGE (a);
+CREATE TABLE fresh_child PARTITION OF fresh_parent FOR VALUES FROM (0) TO (10);
+DROP SEQUENCE fresh_numbers CASCADE;
+DROP TABLE fresh CASCADE;
+ALTER TYPE fresh_address DROP ATTRIBUTE zip;
+ALTER TABLE fresh_parent DROP COLUMN b;
+COMMIT;
+
+-- ... also while DDL capture is off (restores).
+BEGIN;
+SET LOCAL migration_guard.capture = off;
+CREATE SEQUENCE quiet_numbers;
+CREATE TABLE quiet (id int DEFAULT nextval('quiet_numbers'));
+DROP SEQUENCE quiet_numbers CASCADE;
+DROP TABLE quiet;
+COMMIT;
+
+-- allow_incompatible() lets cascaded drops through, noted like any other.
+BEGIN;
+SELECT migration_guard.allow_incompatible('ticket 7: the default is unused') IS NOT NULL AS allowed;
+DROP SEQUENCE order_numbers CASCADE;
+ROLLBACK;
+
+-- With the window closed nothing is judged.
+SELECT migration_guard.close_preboot_window() > 0 AS closed;
+BEGIN;
+DROP OWNED BY regress_mg_leaver;
+ROLLBACK;
+
+DROP TABLE orders_t, numbered, old_part, shown CASCADE;
+DROP TABLE fresh_parent;
+DROP TYPE address, fresh_address;
+DROP SEQUENCE order_numbers;
+DROP TABLE leaver_table;
+REVOKE CREATE ON SCHEMA public FROM regress_mg_leaver;
+DROP ROLE regress_mg_leaver;
