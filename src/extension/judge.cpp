@@ -11,6 +11,7 @@
 
 extern "C" {
 #include "catalog/pg_inherits.h"
+#include "utils/acl.h"
 #include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "utils/rel.h"
@@ -134,10 +135,25 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
     return refs;
 }
 
+bool may_use_schema(const char *schema) {
+    Oid nsp = get_namespace_oid(schema, true);
+    if (!OidIsValid(nsp))
+        return false;
+#if PG_VERSION_NUM >= 160000
+    return object_aclcheck(NamespaceRelationId, nsp, GetUserId(), ACL_USAGE) == ACLCHECK_OK;
+#else
+    return pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) == ACLCHECK_OK;
+#endif
+}
+
 // Step 2: what the catalog says about them.
 void resolve(Refs &refs) {
     for (int i = 0; i < refs.count; i++) {
         TablePod &t = refs.tables[i];
+        // A schema the role may not use is one it cannot see into: no facts (looking would
+        // raise "permission denied"), the statement is judged as written.
+        if (t.schema[0] && !may_use_schema(t.schema))
+            continue;
         RangeVar *rv = makeRangeVar(t.schema[0] ? t.schema : nullptr, t.name, -1);
         Oid relid = RangeVarGetRelid(rv, NoLock, true);
         if (!OidIsValid(relid))

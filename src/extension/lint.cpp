@@ -40,42 +40,63 @@ struct Parsed {
     int *error_number;
 };
 
-// Runs parse() in a subtransaction; on error fills *error (message, cursor byte offset within
-// `text`) and returns NIL. Subtransactions keep a failed parse from aborting the caller's
-// transaction.
-List *parse_guarded(const char *text, char **message, char **hint, int *cursor) {
+// Runs fn() in a subtransaction, so that an error in it (a syntax error, a lexer error) does not
+// abort the caller's transaction. Returns null on success, else a copy of the error. Error
+// context callbacks are set aside meanwhile: a caller's (a SQL function's, say) would move the
+// error's cursor position into "internal" position, and the position is what lint reports.
+template <typename Fn> ErrorData *in_subtransaction(Fn &&fn) {
     MemoryContext caller = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
-    List *trees = NIL;
-    *message = nullptr;
+    ErrorContextCallback *contexts = error_context_stack;
+    ErrorData *volatile error = nullptr;
     BeginInternalSubTransaction(nullptr);
     MemoryContextSwitchTo(caller);
+    error_context_stack = nullptr;
     PG_TRY();
     {
-        trees = raw_parser(text, RAW_PARSE_DEFAULT);
+        fn();
+        error_context_stack = contexts;
         ReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(caller);
         CurrentResourceOwner = owner;
     }
     PG_CATCH();
     {
+        error_context_stack = contexts;
         MemoryContextSwitchTo(caller);
-        ErrorData *error = CopyErrorData();
+        error = CopyErrorData();
         FlushErrorState();
         RollbackAndReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(caller);
         CurrentResourceOwner = owner;
-        *message = error->message ? pstrdup(error->message) : pstrdup("syntax error");
-        *hint = error->hint ? pstrdup(error->hint) : nullptr;
-        // cursorpos counts characters from 1; 0 means none.
-        int bytes = 0;
-        for (int chars = 1; chars < error->cursorpos && text[bytes]; chars++)
-            bytes += pg_mblen(text + bytes);
-        *cursor = error->cursorpos > 0 ? bytes : 0;
-        trees = NIL;
     }
     PG_END_TRY();
-    return trees;
+    return error;
+}
+
+// The byte offset of an error's cursor position (characters from 1, 0 = none) in `text`, which
+// was scanned from byte `from`; -1 when the error has none.
+int error_offset(const ErrorData *error, const char *text, int from = 0) {
+    if (error->cursorpos <= 0)
+        return -1;
+    int bytes = from;
+    for (int chars = 1; chars < error->cursorpos && text[bytes]; chars++)
+        bytes += pg_mblen(text + bytes);
+    return bytes;
+}
+
+// Parses `text`; on a syntax error fills *message, *hint and *cursor (byte offset within `text`,
+// 0 when unknown) and returns NIL.
+List *parse_guarded(const char *text, char **message, char **hint, int *cursor) {
+    List *trees = NIL;
+    *message = nullptr;
+    ErrorData *error = in_subtransaction([&] { trees = raw_parser(text, RAW_PARSE_DEFAULT); });
+    if (error == nullptr)
+        return trees;
+    *message = error->message ? pstrdup(error->message) : pstrdup("syntax error");
+    *hint = error->hint ? pstrdup(error->hint) : nullptr;
+    *cursor = error_offset(error, text) >= 0 ? error_offset(error, text) : 0;
+    return NIL;
 }
 
 struct Pieces {
@@ -92,10 +113,11 @@ void add_piece(Pieces *p, int start, int end) {
 }
 
 // Splits at top-level semicolons as the server's lexer sees them (not inside parentheses or a
-// BEGIN ATOMIC ... END body). May raise a lexer error (an unterminated quote).
-void scan_pieces(const char *script, Pieces *p) {
+// BEGIN ATOMIC ... END body), scanning the script from byte `from`. May raise a lexer error (an
+// unterminated quote, an invalid escape).
+void scan_pieces(const char *script, int from, Pieces *p) {
     core_yy_extra_type extra;
-    core_yyscan_t scanner = scanner_init(script, &extra, &ScanKeywords, ScanKeywordTokens);
+    core_yyscan_t scanner = scanner_init(script + from, &extra, &ScanKeywords, ScanKeywordTokens);
     core_YYSTYPE value;
     YYLTYPE location;
     int token, depth = 0, atomic = 0, cases = 0;
@@ -113,39 +135,41 @@ void scan_pieces(const char *script, Pieces *p) {
             cases > 0 ? cases-- : atomic--;
         after_begin = token == BEGIN_P;
         if (token == ';' && depth == 0 && atomic == 0) {
-            add_piece(p, p->start, location + 1);
-            p->start = location + 1;
+            add_piece(p, p->start, from + location + 1);
+            p->start = from + location + 1;
         }
     }
     scanner_finish(scanner);
 }
 
-// The script's top-level statement pieces. After a lexer error the rest of the script is one
-// last piece (whose parse then reports the error with its position).
+// Scans from byte `from`; on a lexer error returns false with *error_at the byte where the
+// lexer stopped (-1 when it did not say).
+bool scan_guarded(const char *script, int from, Pieces *p, int *error_at) {
+    ErrorData *error = in_subtransaction([&] { scan_pieces(script, from, p); });
+    if (error == nullptr)
+        return true;
+    *error_at = error_offset(error, script, from);
+    return false;
+}
+
+// The script's top-level statement pieces. A lexer error (an invalid escape, an unterminated
+// quote) ends its piece at the next semicolon after the error, and scanning goes on from there,
+// so that one bad string does not hide the statements after it (best effort: the semicolon may
+// sit inside the broken string); with no semicolon after it, the rest of the script is one last
+// piece. Each piece's parse then reports its own error.
 Piece *split(const char *script, int *count) {
     Pieces *p = static_cast<Pieces *>(palloc0(sizeof(Pieces)));
     p->capacity = 16;
     p->items = static_cast<Piece *>(palloc(sizeof(Piece) * p->capacity));
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller);
-    PG_TRY();
-    {
-        scan_pieces(script, p);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
+    int from = 0, error_at;
+    while (!scan_guarded(script, from, p, &error_at)) {
+        const char *semicolon = error_at >= 0 ? strchr(script + error_at, ';') : nullptr;
+        if (semicolon == nullptr)
+            break;
+        from = (int)(semicolon - script) + 1;
+        add_piece(p, p->start, from);
+        p->start = from;
     }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller);
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    }
-    PG_END_TRY();
     int len = (int)strlen(script);
     if (p->start < len)
         add_piece(p, p->start, len);

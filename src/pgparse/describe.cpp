@@ -95,6 +95,28 @@ bool integer_const(const Node *node, int &out) {
     return true;
 }
 
+// The SQL spelling of the grammar's internal names for built-in types (bigint is parsed as
+// pg_catalog.int8), for messages; other names are shown as written.
+std::string sql_type_name(const std::vector<std::string> &names) {
+    if (names.empty())
+        return "";
+    if (names.size() == 2 && names[0] == "pg_catalog") {
+        static const std::pair<const char *, const char *> spelled[] = {
+            {"int2", "smallint"},
+            {"int4", "integer"},
+            {"int8", "bigint"},
+            {"float4", "real"},
+            {"float8", "double precision"},
+            {"bool", "boolean"},
+            {"bpchar", "char"},
+        };
+        for (const auto &s : spelled)
+            if (names[1] == s.first)
+                return s.second;
+    }
+    return names.back();
+}
+
 TypeRef type_ref(const TypeName *tn) {
     TypeRef t;
     if (!tn)
@@ -110,7 +132,7 @@ TypeRef type_ref(const TypeName *tn) {
             t.typmods.push_back(v);
     }
     t.array = tn->arrayBounds != NIL;
-    t.display = t.names.empty() ? std::string() : t.names.back();
+    t.display = sql_type_name(t.names);
     if (!t.typmods.empty()) {
         t.display += "(";
         for (size_t i = 0; i < t.typmods.size(); ++i)

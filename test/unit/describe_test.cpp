@@ -314,8 +314,10 @@ TEST(DescribeAlterColumn, TypeChangesWithTypmodsAndArrays) {
         {"numeric(12,2)", "numeric(12,2)", {"pg_catalog", "numeric"}, {12, 2}, false},
         {"decimal(10)", "numeric(10)", {"pg_catalog", "numeric"}, {10}, false},
         {"text", "text", {"text"}, {}, false},
-        {"int[]", "int4[]", {"pg_catalog", "int4"}, {}, true},
-        {"bigint", "int8", {"pg_catalog", "int8"}, {}, false},
+        {"int[]", "integer[]", {"pg_catalog", "int4"}, {}, true},
+        {"bigint", "bigint", {"pg_catalog", "int8"}, {}, false},
+        {"double precision", "double precision", {"pg_catalog", "float8"}, {}, false},
+        {"boolean", "boolean", {"pg_catalog", "bool"}, {}, false},
         {"app.money_amount", "money_amount", {"app", "money_amount"}, {}, false},
     };
     for (const Case &c : cases) {

@@ -1,0 +1,36 @@
+-- lint() keeps reading after a statement the lexer cannot read, and never fails for lack of
+-- privileges on what a script names: it reports findings, it does not raise.
+-- (Called through a SQL function on purpose: positions must survive its error context.)
+CREATE FUNCTION public.lint_rules(script text) RETURNS TABLE (statement int, line int, col int,
+                                                             rule text, severity text, message text)
+    LANGUAGE sql AS $$
+    SELECT statement, line, col, rule, severity, message FROM migration_guard.lint(script)
+     WHERE rule <> 'missing-lock-timeout'
+$$;
+
+-- An invalid escape hides nothing after it.
+SELECT * FROM public.lint_rules($s$ALTER TABLE a DROP COLUMN b;
+SELECT U&'\zzzz';
+DROP TABLE x;
+$s$);
+-- Nor does an unterminated quote, as far as a later semicolon lets lint() find its way back.
+SELECT statement, line, col, rule FROM public.lint_rules($s$SELECT 'unterminated;
+DROP TABLE y;
+$s$);
+-- Without a semicolon after it, the rest of the script is the broken statement.
+SELECT statement, line, col, rule FROM public.lint_rules($s$DROP TABLE z;
+SELECT 'unterminated
+$s$);
+
+-- A role that may not use a schema gets findings for what it names there, judged as written.
+CREATE SCHEMA lint_secret;
+CREATE TABLE lint_secret.accounts (id int, email text);
+CREATE ROLE regress_mg_outsider;
+SET ROLE regress_mg_outsider;
+SELECT * FROM public.lint_rules($s$ALTER TABLE lint_secret.accounts DROP COLUMN email;
+ALTER TABLE lint_secret.accounts ALTER COLUMN id TYPE bigint;
+$s$);
+RESET ROLE;
+DROP SCHEMA lint_secret CASCADE;
+DROP ROLE regress_mg_outsider;
+DROP FUNCTION public.lint_rules(text);
