@@ -89,6 +89,24 @@ SELECT migration_guard.allow_incompatible('ticket 7: the default is unused') IS 
 DROP SEQUENCE order_numbers CASCADE;
 ROLLBACK;
 
+-- An allowance asked for again inside a savepoint outlives that savepoint's rollback.
+BEGIN;
+SELECT migration_guard.allow_incompatible('outer reason') IS NOT NULL AS outer_allowed;
+SAVEPOINT inner_step;
+SELECT migration_guard.allow_incompatible('inner reason') IS NOT NULL AS inner_allowed;
+ROLLBACK TO SAVEPOINT inner_step;
+SET LOCAL client_min_messages = warning;
+ALTER TABLE numbered DROP COLUMN note; -- still allowed
+SELECT reason FROM migration_guard.allowances ORDER BY allowance_id;
+ROLLBACK;
+-- ... while one asked for only inside a rolled-back savepoint ends with it.
+BEGIN;
+SAVEPOINT inner_step;
+SELECT migration_guard.allow_incompatible('inner only') IS NOT NULL AS inner_allowed;
+ROLLBACK TO SAVEPOINT inner_step;
+SELECT split_part(try($$ALTER TABLE numbered DROP COLUMN note$$), ':', 1) AS refused_with;
+ROLLBACK;
+
 -- With the window closed nothing is judged.
 SELECT migration_guard.close_preboot_window() > 0 AS closed;
 BEGIN;

@@ -364,8 +364,12 @@ Datum mg_allow_incompatible(PG_FUNCTION_ARGS) {
     bool isnull;
     int64 id = call_as_owner_int8("SELECT migration_guard._record_allowance($1, $2, $3)", 3, args,
                                   &isnull);
-    allowed = true;
-    allowed_in = GetCurrentSubTransactionId();
+    // Held by the outermost (sub)transaction that asked: a second call in a savepoint adds a
+    // ledger row but must not make the allowance end with that savepoint.
+    if (!allowed) {
+        allowed = true;
+        allowed_in = GetCurrentSubTransactionId();
+    }
     PG_RETURN_INT64(id);
 }
 
