@@ -113,6 +113,12 @@ BEGIN;
 DROP OWNED BY regress_mg_leaver;
 ROLLBACK;
 
+-- Opening a window says when TRUNCATE & co. may go unchecked; not once the library preloads.
+BEGIN;
+SET LOCAL session_preload_libraries = 'migration_guard';
+SELECT migration_guard.open_preboot_window('1 minute') > 0 AS opened_quietly;
+ROLLBACK;
+
 DROP TABLE orders_t, numbered, old_part, shown CASCADE;
 DROP TABLE fresh_parent;
 DROP TYPE address, fresh_address;

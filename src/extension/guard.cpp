@@ -176,6 +176,17 @@ bool guarding() {
 
 } // namespace
 
+// Whether every new session loads the library before its first statement.
+bool preloaded() {
+    for (const char *setting : {"session_preload_libraries", "shared_preload_libraries",
+                                "local_preload_libraries"}) {
+        const char *value = GetConfigOption(setting, true, false);
+        if (value && strstr(value, "migration_guard") != nullptr)
+            return true;
+    }
+    return false;
+}
+
 void check_utility_statement(PlannedStmt *statement) {
     // Exactly the statements no event trigger sees; everything else (BEGIN, SET, COMMIT of every
     // DML transaction included) leaves at this first test.
@@ -339,6 +350,16 @@ Datum mg_open_preboot_window(PG_FUNCTION_ARGS) {
     bool isnull;
     int64 id = call_as_owner_int8("SELECT migration_guard._open_preboot_window($1, $2, $3)", 3,
                                   args, &isnull);
+    if (!preloaded())
+        ereport(NOTICE,
+                (errmsg("TRUNCATE, VACUUM FULL, CLUSTER and REINDEX are checked only in sessions "
+                        "that have already loaded migration_guard"),
+                 errdetail("No event trigger fires for them; migration_guard's hook sees them "
+                           "once the library is loaded, which happens at a session's first DDL "
+                           "statement or ledger call."),
+                 errhint("Add migration_guard to session_preload_libraries (ALTER DATABASE ... "
+                         "SET session_preload_libraries = 'migration_guard', or "
+                         "postgresql.conf) to have them checked in every session.")));
     PG_RETURN_INT64(id);
 }
 
