@@ -107,6 +107,19 @@ ROLLBACK TO SAVEPOINT inner_step;
 SELECT split_part(try($$ALTER TABLE numbered DROP COLUMN note$$), ':', 1) AS refused_with;
 ROLLBACK;
 
+-- Unique indexes and json columns warn by default and block when a DBA asks; jsonb passes.
+SET client_min_messages = warning;
+CREATE UNIQUE INDEX CONCURRENTLY shown_x ON shown (x);
+DROP INDEX CONCURRENTLY shown_x;
+RESET client_min_messages;
+SELECT migration_guard.set_rule_action('add-unique-index', 'block');
+SELECT split_part(try($$CREATE UNIQUE INDEX shown_x ON shown (x)$$), E'\n', 1) AS refused;
+SELECT migration_guard.set_rule_action('add-unique-index', 'default');
+SELECT migration_guard.set_rule_action('add-json-column', 'block');
+SELECT split_part(try($$ALTER TABLE shown ADD COLUMN doc json$$), E'\n', 1) AS refused;
+SELECT try($$ALTER TABLE shown ADD COLUMN doc jsonb$$) AS jsonb_passes;
+SELECT migration_guard.set_rule_action('add-json-column', 'default');
+
 -- With the window closed nothing is judged.
 SELECT migration_guard.close_preboot_window() > 0 AS closed;
 BEGIN;

@@ -34,3 +34,15 @@ RESET ROLE;
 DROP SCHEMA lint_secret CASCADE;
 DROP ROLE regress_mg_outsider;
 DROP FUNCTION public.lint_rules(text);
+
+-- Where the database knows better: a default calling a volatile function of the application's
+-- own (not only the well-known ones like random() or clock_timestamp()) rewrites the table.
+CREATE TABLE lint_codes (a int);
+CREATE FUNCTION public.next_code() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 1';
+CREATE FUNCTION public.fixed_code() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+SELECT statement, rule FROM migration_guard.lint($s$
+ALTER TABLE lint_codes ADD COLUMN c int DEFAULT next_code();
+ALTER TABLE lint_codes ADD COLUMN d int DEFAULT fixed_code();
+$s$) WHERE rule <> 'missing-lock-timeout';
+DROP TABLE lint_codes;
+DROP FUNCTION public.next_code(), public.fixed_code();

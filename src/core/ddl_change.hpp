@@ -83,7 +83,8 @@ struct DdlChange {
     // A default function known volatile by name; also serial, identity and stored generated
     // columns, which PostgreSQL fills row by row just the same.
     bool default_is_volatile = false;
-    // AddConstraint: check | foreign_key | unique | primary_key | exclude
+    // AddConstraint: check | foreign_key | unique | primary_key | exclude; CreateIndex: unique
+    // for CREATE UNIQUE INDEX
     std::string constraint_type;
     bool not_valid = false;   // AddConstraint ... NOT VALID
     bool using_index = false; // AddConstraint ... USING INDEX

@@ -174,6 +174,15 @@ std::vector<RuleDef> make_defs() {
             "ALTER TABLE {t} ADD CONSTRAINT <name> UNIQUE USING INDEX <index> (or PRIMARY KEY "
             "USING INDEX).",
             "the constraint"),
+        def("add-unique-index", kCompat, W, "CREATE UNIQUE INDEX on an existing table",
+            "adding unique {object} on {table} may reject writes from the running application's "
+            "old code",
+            "{old} and may write duplicates the new index refuses; those writes fail as soon as "
+            "the index is built, CONCURRENTLY or not.",
+            "First deploy code that never writes duplicates and remove the existing ones; then "
+            "build the index in a later deploy: CREATE UNIQUE INDEX CONCURRENTLY {o} ON {t} "
+            "(...).",
+            "the index"),
         def("add-exclusion-constraint", kCompat, B,
             "ADD CONSTRAINT ... EXCLUDE on an existing table",
             "adding {constraint} to {table} may reject writes from the running application's old "
@@ -184,6 +193,14 @@ std::vector<RuleDef> make_defs() {
             "First deploy code that never writes conflicting rows and fix the existing ones; then "
             "add the constraint in a later deploy, at a quiet time, with lock_timeout set.",
             "the constraint"),
+        def("add-json-column", kCompat, W, "ADD COLUMN of type json on an existing table",
+            "adding {object} of type json to {table} may break the running application's old "
+            "code",
+            "{old} and may run SELECT DISTINCT, UNION or GROUP BY over whole rows of {table}; "
+            "json has no equality operator, so those queries fail once the table has a json "
+            "column.",
+            "Use jsonb (it has equality, and indexes): ALTER TABLE {t} ADD COLUMN {c} jsonb.",
+            "the column"),
         def("truncate", kCompat, B, "TRUNCATE of a table the running application uses",
             "truncating {object} removes every row the running application's old code still "
             "uses",

@@ -358,14 +358,18 @@ class Judge {
             if (!exempt(c))
                 emit("truncate", on_object("table", c.object));
             return;
-        case ChangeKind::CreateIndex:
-            if (!c.concurrently && !exempt(c)) {
-                Subst s = on_table(c.object);
-                s.object = c.new_name.empty() ? "an index" : "index " + quoted(c.new_name);
-                s.o = c.new_name;
+        case ChangeKind::CreateIndex: {
+            if (exempt(c))
+                return;
+            Subst s = on_table(c.object);
+            s.object = c.new_name.empty() ? "an index" : "index " + quoted(c.new_name);
+            s.o = c.new_name.empty() ? "<index>" : c.new_name;
+            if (c.constraint_type == "unique")
+                emit("add-unique-index", s);
+            if (!c.concurrently)
                 emit("create-index-non-concurrently", s, size_note(c.object));
-            }
             return;
+        }
         case ChangeKind::Reindex:
             if (!c.concurrently && !exempt(c)) {
                 Subst s;
@@ -402,6 +406,12 @@ class Judge {
         s.c = c.column;
         if (c.not_null && !c.has_default)
             emit("add-column-not-null-without-default", s);
+        if (!c.type.array && !c.type.names.empty() && c.type.names.back() == "json" &&
+            (c.type.names.size() == 1 || c.type.names.front() == "pg_catalog")) {
+            Subst j = s;
+            j.object = s.column;
+            emit("add-json-column", j);
+        }
         if (!c.has_default)
             return;
         std::vector<std::string> volatile_calls;

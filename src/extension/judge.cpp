@@ -1,5 +1,6 @@
 #include "extension/judge.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string>
@@ -12,6 +13,7 @@
 extern "C" {
 #include "catalog/pg_inherits.h"
 #include "utils/acl.h"
+#include "utils/catcache.h"
 #include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "utils/rel.h"
@@ -43,6 +45,9 @@ struct TablePod {
 struct Refs {
     TablePod *tables = nullptr;
     int count = 0;
+    char **functions = nullptr;        // called by ADD COLUMN defaults (last name part, lower case)
+    bool *volatile_function = nullptr; // per function: the catalog says it is volatile
+    int nfunctions = 0;
 };
 
 // Rule settings in force: set by the guard's cache, read by lint and the guard alike.
@@ -99,6 +104,7 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
             std::vector<std::string> columns;
         };
         std::vector<Ref> found;
+        std::vector<std::string> functions;
         auto add = [&](const QualifiedName &name, const std::string &column) {
             Ref *ref = nullptr;
             for (Ref &r : found)
@@ -116,9 +122,13 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
             }
         };
         for (const DdlStatement &s : describe_all(statements, count)) {
-            for (const DdlChange &c : s.changes)
+            for (const DdlChange &c : s.changes) {
                 if (acts_on_relation(c.kind))
                     add(c.object, c.column);
+                for (const std::string &f : c.default_functions)
+                    if (std::find(functions.begin(), functions.end(), f) == functions.end())
+                        functions.push_back(f);
+            }
             for (const QualifiedName &t : s.locked_tables)
                 add(t, "");
         }
@@ -131,6 +141,10 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
             for (const std::string &c : r.columns)
                 t.columns[t.ncolumns++] = ColumnPod{copy_to_pg(c), nullptr, -1, false};
         }
+        refs.functions = alloc_array<char *>(functions.size());
+        refs.volatile_function = alloc_array<bool>(functions.size());
+        for (const std::string &f : functions)
+            refs.functions[refs.nfunctions++] = copy_to_pg(f);
     });
     return refs;
 }
@@ -146,8 +160,23 @@ bool may_use_schema(const char *schema) {
 #endif
 }
 
+// Whether a function of that name the role can call without qualifying it is volatile (the
+// default's value then changes row by row, and ADD COLUMN rewrites the table to store it).
+bool visible_function_is_volatile(const char *name) {
+    bool found = false;
+    CatCList *candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+    for (int i = 0; i < candidates->n_members && !found; i++) {
+        Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(&candidates->members[i]->tuple);
+        found = proc->provolatile == PROVOLATILE_VOLATILE && FunctionIsVisible(proc->oid);
+    }
+    ReleaseSysCacheList(candidates);
+    return found;
+}
+
 // Step 2: what the catalog says about them.
 void resolve(Refs &refs) {
+    for (int i = 0; i < refs.nfunctions; i++)
+        refs.volatile_function[i] = visible_function_is_volatile(refs.functions[i]);
     for (int i = 0; i < refs.count; i++) {
         TablePod &t = refs.tables[i];
         // A schema the role may not use is one it cannot see into: no facts (looking would
@@ -303,6 +332,9 @@ Verdicts judge(const ParsedStatement *statements, int count, bool as_script) {
         Facts facts;
         facts.known = true;
         facts.lock_timeout_set = lock_timeout_set;
+        for (int i = 0; i < refs.nfunctions; i++)
+            if (refs.volatile_function[i])
+                facts.volatile_functions.push_back(refs.functions[i]);
         for (int i = 0; i < refs.count; i++) {
             const TablePod &t = refs.tables[i];
             TableFacts tf;

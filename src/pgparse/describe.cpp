@@ -771,6 +771,8 @@ void describe_index(const IndexStmt *s, Builder &b) {
     DdlChange &c = b.add(ChangeKind::CreateIndex, name_of(s->relation));
     c.new_name = text(s->idxname);
     c.concurrently = s->concurrent;
+    if (s->unique)
+        c.constraint_type = "unique";
 }
 
 void describe_reindex(const ReindexStmt *s, Builder &b) {

@@ -120,7 +120,9 @@ const Expected kExpectedRules[] = {
     {"add-check-constraint", "compatibility", Action::Block},
     {"add-foreign-key", "compatibility", Action::Block},
     {"add-unique-constraint", "compatibility", Action::Block},
+    {"add-unique-index", "compatibility", Action::Warn},
     {"add-exclusion-constraint", "compatibility", Action::Block},
+    {"add-json-column", "compatibility", Action::Warn},
     {"truncate", "compatibility", Action::Block},
     {"drop-default", "compatibility", Action::Warn},
     {"drop-not-null", "compatibility", Action::Warn},
@@ -338,8 +340,7 @@ TEST(Exemptions, TemporaryTableDoesNotExemptThePermanentOne) {
     ASSERT_EQ(rules(f), (std::vector<std::string>{"drop-table", "missing-lock-timeout"}))
         << joined(f);
     for (const Finding &finding : f) // the temporary table is in none of them
-        EXPECT_NE(finding.message.find("\"public.orders\""), std::string::npos)
-            << finding.message;
+        EXPECT_NE(finding.message.find("\"public.orders\""), std::string::npos) << finding.message;
     // In a script, a table created TEMPORARY is not the permanent table of that name.
     EXPECT_TRUE(has(lint("BEGIN; CREATE TEMP TABLE orders (a int); DROP TABLE public.orders; "
                          "COMMIT;"),
@@ -363,8 +364,7 @@ TEST(DroppedObjects, CascadedAndUndescribedDropsAreJudged) {
     EXPECT_NE(f[0].detail.find("DROP SEQUENCE drops it with an object it depends on (CASCADE)."),
               std::string::npos)
         << f[0].detail;
-    EXPECT_NE(f[1].message.find("attribute \"zip\" of type \"public.address\""),
-              std::string::npos)
+    EXPECT_NE(f[1].message.find("attribute \"zip\" of type \"public.address\""), std::string::npos)
         << f[1].message;
     EXPECT_NE(f[1].detail.find("DROP SEQUENCE drops it."), std::string::npos) << f[1].detail;
     EXPECT_TRUE(mg::evaluate_dropped("DROP OWNED", dropped, off("drop-view")).size() == 2u);
@@ -377,6 +377,36 @@ TEST(DroppedObjects, WhatTheStatementNamesWasJudgedBeforeItRan) {
     EXPECT_FALSE(mg::judged_before_it_runs("DROP OWNED", "table", false));
     EXPECT_FALSE(mg::judged_before_it_runs("ALTER TYPE", "composite type column", false));
     EXPECT_FALSE(mg::judged_before_it_runs("DROP EXTENSION", "table column", false));
+}
+
+TEST(CompatibilityRules, UniqueIndexMayRejectOldWrites) {
+    const std::vector<Finding> f =
+        judge("CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email)");
+    ASSERT_TRUE(has(f, "add-unique-index"));
+    EXPECT_FALSE(has(f, "create-index-non-concurrently"));
+    EXPECT_EQ(find(f, "add-unique-index")->action, Action::Warn);
+    EXPECT_NE(find(f, "add-unique-index")
+                  ->message.find("unique index \"users_email\" on table "
+                                 "\"users\""),
+              std::string::npos)
+        << find(f, "add-unique-index")->message;
+    EXPECT_TRUE(
+        has(judge("CREATE UNIQUE INDEX ON users (email)"), "create-index-non-concurrently"));
+    EXPECT_FALSE(has(judge("CREATE INDEX CONCURRENTLY ON users (email)"), "add-unique-index"));
+    EXPECT_FALSE(has(lint("BEGIN; CREATE TABLE t (a int); CREATE UNIQUE INDEX t_a ON t (a); "
+                          "COMMIT;"),
+                     "add-unique-index"));
+}
+
+TEST(CompatibilityRules, JsonColumn) {
+    const std::vector<Finding> f = judge("ALTER TABLE events ADD COLUMN payload json");
+    ASSERT_TRUE(has(f, "add-json-column"));
+    EXPECT_NE(find(f, "add-json-column")->hint.find("jsonb"), std::string::npos);
+    EXPECT_FALSE(has(judge("ALTER TABLE events ADD COLUMN payload jsonb"), "add-json-column"));
+    EXPECT_FALSE(has(judge("ALTER TABLE events ADD COLUMN payload json[]"), "add-json-column"));
+    EXPECT_FALSE(has(lint("BEGIN; CREATE TABLE e (a int); ALTER TABLE e ADD COLUMN p json; "
+                          "COMMIT;"),
+                     "add-json-column"));
 }
 
 TEST(CompatibilityRules, RenameTable) {
