@@ -8,6 +8,7 @@ CREATE TABLE numbered (id int DEFAULT nextval('order_numbers'), note text);
 CREATE TYPE address AS (street text, zip text);
 CREATE TABLE old_part (a int, b int);
 CREATE TABLE shown (x int);
+CREATE DOMAIN email_address AS text;
 CREATE VIEW shown_v AS SELECT x FROM shown;
 CREATE ROLE regress_mg_leaver;
 GRANT CREATE ON SCHEMA public TO regress_mg_leaver;
@@ -120,6 +121,16 @@ SELECT split_part(try($$ALTER TABLE shown ADD COLUMN doc json$$), E'\n', 1) AS r
 SELECT try($$ALTER TABLE shown ADD COLUMN doc jsonb$$) AS jsonb_passes;
 SELECT migration_guard.set_rule_action('add-json-column', 'default');
 
+-- A domain's new constraint reaches every column of that type; a new domain is exempt.
+SELECT split_part(try($$ALTER DOMAIN email_address ADD CONSTRAINT has_at CHECK (VALUE LIKE '%@%')$$),
+                  E'\n', 1) AS refused;
+SELECT split_part(try($$ALTER DOMAIN email_address SET NOT NULL$$), E'\n', 1) AS refused;
+BEGIN;
+CREATE DOMAIN fresh_code AS text;
+ALTER DOMAIN fresh_code ADD CONSTRAINT short CHECK (length(VALUE) < 10);
+ALTER DOMAIN fresh_code SET NOT NULL;
+ROLLBACK;
+
 -- With the window closed nothing is judged.
 SELECT migration_guard.close_preboot_window() > 0 AS closed;
 BEGIN;
@@ -135,6 +146,7 @@ ROLLBACK;
 DROP TABLE orders_t, numbered, old_part, shown CASCADE;
 DROP TABLE fresh_parent;
 DROP TYPE address, fresh_address;
+DROP DOMAIN email_address;
 DROP SEQUENCE order_numbers;
 DROP TABLE leaver_table;
 REVOKE CREATE ON SCHEMA public FROM regress_mg_leaver;

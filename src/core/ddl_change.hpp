@@ -83,7 +83,8 @@ struct DdlChange {
     // A default function known volatile by name; also serial, identity and stored generated
     // columns, which PostgreSQL fills row by row just the same.
     bool default_is_volatile = false;
-    // AddConstraint: check | foreign_key | unique | primary_key | exclude; CreateIndex: unique
+    // AddConstraint: check | foreign_key | unique | primary_key | exclude (| not_null for ALTER
+    // DOMAIN ... SET NOT NULL); CreateIndex: unique
     // for CREATE UNIQUE INDEX
     std::string constraint_type;
     bool not_valid = false;   // AddConstraint ... NOT VALID
@@ -99,6 +100,7 @@ struct DdlChange {
     bool local = false;            // SetLockTimeout: SET LOCAL
     // DropColumn, RenameColumn: what holds the column when it is not a table: "view",
     // "materialized view", "foreign table", or "type" (an attribute of a composite type).
+    // AddConstraint, DropNotNull, DropDefault: "domain" for ALTER DOMAIN (object: the domain).
     std::string container;
 };
 

@@ -183,6 +183,16 @@ std::vector<RuleDef> make_defs() {
             "build the index in a later deploy: CREATE UNIQUE INDEX CONCURRENTLY {o} ON {t} "
             "(...).",
             "the index"),
+        def("add-domain-constraint", kCompat, B,
+            "ALTER DOMAIN ... ADD CONSTRAINT / SET NOT NULL of a domain in use",
+            "adding {constraint} to {table} may reject writes from the running application's old "
+            "code",
+            "{old} and knows nothing of {constraint}: its writes of values {table} now refuses, "
+            "in every column of that type, fail. NOT VALID skips only the existing values.",
+            "First deploy code that never writes values the constraint refuses, and fix the "
+            "existing ones; then add it in a later deploy as a CHECK with NOT VALID and validate "
+            "it in a separate statement (ALTER DOMAIN {t} VALIDATE CONSTRAINT <name>).",
+            "the constraint"),
         def("add-exclusion-constraint", kCompat, B,
             "ADD CONSTRAINT ... EXCLUDE on an existing table",
             "adding {constraint} to {table} may reject writes from the running application's old "

@@ -124,6 +124,8 @@ const char *constraint_word(const std::string &type) {
         return "foreign key";
     if (type == "unique")
         return "unique constraint";
+    if (type == "not_null")
+        return "NOT NULL constraint";
     if (type == "primary_key")
         return "primary key";
     if (type == "exclude")
@@ -235,6 +237,13 @@ class Judge {
         if (c.container.empty())
             return on_column(c.object, c.column);
         Subst s;
+        if (c.container == "domain") { // ALTER DOMAIN: the columns of that type
+            s.object = s.table = "domain " + quoted(c.object);
+            s.o = s.t = c.object.display();
+            s.column = "the columns of " + s.object;
+            s.c = c.object.display();
+            return s;
+        }
         s.table = c.container + " " + quoted(c.object);
         s.t = c.object.display();
         s.column = (c.container == "type" ? "attribute " : "column ") + quoted(c.column);
@@ -346,11 +355,11 @@ class Judge {
             const ColumnFacts *col = column_facts(c.object, c.column);
             if (col && col->not_null == set)
                 return; // already so: nothing changes
-            return emit(set ? "set-not-null" : "drop-not-null", on_column(c.object, c.column));
+            return emit(set ? "set-not-null" : "drop-not-null", on_column(c));
         }
         case ChangeKind::DropDefault:
             if (!exempt(c))
-                emit("drop-default", on_column(c.object, c.column));
+                emit("drop-default", on_column(c));
             return;
         case ChangeKind::AddConstraint:
             return judge_constraint(c);
@@ -466,6 +475,10 @@ class Judge {
         s.constraint = c.constraint_name.empty() ? (word[0] == 'e' ? "an " : "a ") + word
                                                  : word + " " + quoted(c.constraint_name);
         s.o = c.constraint_name;
+        if (c.container == "domain") { // ALTER DOMAIN: every column of the type, in every table
+            s.table = "domain " + quoted(c.object);
+            return emit("add-domain-constraint", s);
+        }
         const bool new_column = adds_column(c.object, c.column);
         const std::string &type = c.constraint_type;
         if (type == "check") {

@@ -8,12 +8,14 @@
 
 #include "core/rules.hpp"
 #include "extension/bridge.hpp"
+#include "extension/capture.hpp"
 #include "pgparse/describe.hpp"
 
 extern "C" {
 #include "catalog/pg_inherits.h"
 #include "utils/acl.h"
 #include "utils/catcache.h"
+#include "parser/parse_type.h"
 #include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "utils/rel.h"
@@ -173,6 +175,12 @@ bool visible_function_is_volatile(const char *name) {
     return found;
 }
 
+Oid type_oid(const char *schema, const char *name) {
+    List *names = schema[0] ? list_make2(makeString(pstrdup(schema)), makeString(pstrdup(name)))
+                            : list_make1(makeString(pstrdup(name)));
+    return LookupTypeNameOid(nullptr, makeTypeNameFromNameList(names), true);
+}
+
 // Step 2: what the catalog says about them.
 void resolve(Refs &refs) {
     for (int i = 0; i < refs.nfunctions; i++)
@@ -185,8 +193,16 @@ void resolve(Refs &refs) {
             continue;
         RangeVar *rv = makeRangeVar(t.schema[0] ? t.schema : nullptr, t.name, -1);
         Oid relid = RangeVarGetRelid(rv, NoLock, true);
-        if (!OidIsValid(relid))
+        if (!OidIsValid(relid)) {
+            // ALTER DOMAIN names a type: new if this transaction created it.
+            Oid type = type_oid(t.schema, t.name);
+            if (OidIsValid(type)) {
+                t.exists = true;
+                t.created_in_this_transaction =
+                    capture::created_in_this_transaction(TypeRelationId, type);
+            }
             continue;
+        }
         t.exists = true;
         t.created_in_this_transaction = nobody_else_sees(relid);
         for (int c = 0; c < t.ncolumns; c++) {

@@ -729,6 +729,41 @@ void describe_alter_table_cmd(const AlterTableCmd *cmd, const QualifiedName &tab
     }
 }
 
+// ALTER DOMAIN: a constraint or NOT NULL added to a domain applies to every column of that type.
+void describe_alter_domain(const AlterDomainStmt *s, Builder &b) {
+    b.st.command = "ALTER DOMAIN";
+    const QualifiedName domain = name_of(s->typeName);
+    switch (s->subtype) {
+    case 'C': // ADD CONSTRAINT
+        if (s->def && IsA(s->def, Constraint)) {
+            const Constraint *con = castNode(Constraint, s->def);
+            if (con->contype != CONSTR_CHECK)
+                break;
+            DdlChange &c = b.add(ChangeKind::AddConstraint, domain);
+            c.container = "domain";
+            c.constraint_type = "check";
+            c.constraint_name = text(con->conname);
+            c.not_valid = con->skip_validation;
+        }
+        break;
+    case 'O': { // SET NOT NULL
+        DdlChange &c = b.add(ChangeKind::AddConstraint, domain);
+        c.container = "domain";
+        c.constraint_type = "not_null";
+        break;
+    }
+    case 'N': // DROP NOT NULL
+        b.add(ChangeKind::DropNotNull, domain).container = "domain";
+        break;
+    case 'T': // SET DEFAULT / DROP DEFAULT
+        if (!s->def)
+            b.add(ChangeKind::DropDefault, domain).container = "domain";
+        break;
+    default:
+        break;
+    }
+}
+
 void describe_alter_table(const AlterTableStmt *s, Builder &b) {
     b.st.command = alter_command(s->objtype);
     if (s->objtype == OBJECT_TYPE)
@@ -903,6 +938,9 @@ DdlStatement describe(const Node *stmt) {
         break;
     case T_AlterTableStmt:
         describe_alter_table(castNode(AlterTableStmt, stmt), b);
+        break;
+    case T_AlterDomainStmt:
+        describe_alter_domain(castNode(AlterDomainStmt, stmt), b);
         break;
     case T_TruncateStmt:
         describe_truncate(castNode(TruncateStmt, stmt), b);

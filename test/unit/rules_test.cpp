@@ -121,6 +121,7 @@ const Expected kExpectedRules[] = {
     {"add-foreign-key", "compatibility", Action::Block},
     {"add-unique-constraint", "compatibility", Action::Block},
     {"add-unique-index", "compatibility", Action::Warn},
+    {"add-domain-constraint", "compatibility", Action::Block},
     {"add-exclusion-constraint", "compatibility", Action::Block},
     {"add-json-column", "compatibility", Action::Warn},
     {"truncate", "compatibility", Action::Block},
@@ -396,6 +397,23 @@ TEST(CompatibilityRules, UniqueIndexMayRejectOldWrites) {
     EXPECT_FALSE(has(lint("BEGIN; CREATE TABLE t (a int); CREATE UNIQUE INDEX t_a ON t (a); "
                           "COMMIT;"),
                      "add-unique-index"));
+}
+
+TEST(CompatibilityRules, DomainConstraints) {
+    const std::vector<Finding> check = judge(
+        "ALTER DOMAIN email_address ADD CONSTRAINT has_at CHECK (VALUE LIKE '%@%') NOT VALID");
+    ASSERT_TRUE(has(check, "add-domain-constraint"));
+    EXPECT_EQ(find(check, "add-domain-constraint")->message,
+              "add-domain-constraint: adding check constraint \"has_at\" to domain "
+              "\"email_address\" may reject writes from the running application's old code");
+    EXPECT_FALSE(has(check, "add-check-constraint"));
+    EXPECT_TRUE(has(judge("ALTER DOMAIN email_address SET NOT NULL"), "add-domain-constraint"));
+    const std::vector<Finding> drop = judge("ALTER DOMAIN email_address DROP NOT NULL");
+    ASSERT_TRUE(has(drop, "drop-not-null"));
+    EXPECT_NE(find(drop, "drop-not-null")->message.find("domain \"email_address\""),
+              std::string::npos);
+    EXPECT_TRUE(has(judge("ALTER DOMAIN email_address DROP DEFAULT"), "drop-default"));
+    EXPECT_FALSE(has(judge("ALTER DOMAIN email_address SET DEFAULT 'x'"), "drop-default"));
 }
 
 TEST(CompatibilityRules, JsonColumn) {
