@@ -52,6 +52,8 @@ enum class ChangeKind {
     // constraints
     AddConstraint,
     ValidateConstraint,
+    // privileges
+    Revoke,
     // data and locks
     Truncate,
     CreateIndex,
@@ -101,6 +103,7 @@ struct DdlChange {
     // DropColumn, RenameColumn: what holds the column when it is not a table: "view",
     // "materialized view", "foreign table", or "type" (an attribute of a composite type).
     // AddConstraint, DropNotNull, DropDefault: "domain" for ALTER DOMAIN (object: the domain).
+    // Revoke: what the object is ("table", "sequence", "function", "schema"...).
     std::string container;
 };
 

@@ -211,6 +211,14 @@ std::vector<RuleDef> make_defs() {
             "column.",
             "Use jsonb (it has equality, and indexes): ALTER TABLE {t} ADD COLUMN {c} jsonb.",
             "the column"),
+        def("revoke-privileges", kCompat, W, "REVOKE of privileges on an object in use",
+            "revoking privileges on {object} may break the running application's old code",
+            "{old} and may run as a role that needs the privileges revoked from {object}; its "
+            "statements then fail with \"permission denied\".",
+            "Check that no role the application runs as (directly, through PUBLIC or a role it "
+            "belongs to) still needs the privilege; revoke it in a later deploy, once no running "
+            "version of the application does.",
+            "the object"),
         def("truncate", kCompat, B, "TRUNCATE of a table the running application uses",
             "truncating {object} removes every row the running application's old code still "
             "uses",

@@ -367,6 +367,10 @@ class Judge {
             if (!exempt(c))
                 emit("truncate", on_object("table", c.object));
             return;
+        case ChangeKind::Revoke:
+            if (!exempt(c))
+                emit("revoke-privileges", on_object(c.container.c_str(), c.object));
+            return;
         case ChangeKind::CreateIndex: {
             if (exempt(c))
                 return;

@@ -75,6 +75,7 @@ bool acts_on_relation(ChangeKind kind) {
     case ChangeKind::AddConstraint:
     case ChangeKind::ValidateConstraint:
     case ChangeKind::Truncate:
+    case ChangeKind::Revoke:
     case ChangeKind::CreateIndex:
     case ChangeKind::Reindex:
     case ChangeKind::VacuumFull:

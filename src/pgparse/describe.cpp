@@ -708,6 +708,12 @@ void describe_alter_table_cmd(const AlterTableCmd *cmd, const QualifiedName &tab
         if (!cmd->def)
             b.add(ChangeKind::DropDefault, table).column = column;
         break;
+    case AT_DropIdentity: { // old INSERTs that leave the column out get no value any more
+        DdlChange &c = b.add(ChangeKind::DropDefault, table);
+        c.column = column;
+        c.missing_ok = cmd->missing_ok;
+        break;
+    }
     case AT_AddConstraint:
         if (cmd->def && IsA(cmd->def, Constraint))
             add_constraint(castNode(Constraint, cmd->def), table, "", b);
@@ -726,6 +732,23 @@ void describe_alter_table_cmd(const AlterTableCmd *cmd, const QualifiedName &tab
         break;
     default:
         break;
+    }
+}
+
+// REVOKE of privileges on objects (not ALTER DEFAULT PRIVILEGES, not role membership): the roles
+// old code runs as may lose what it needs. One change per object named.
+void describe_revoke(const GrantStmt *s, Builder &b) {
+    b.st.command = s->is_grant ? "GRANT" : "REVOKE";
+    if (s->is_grant || s->targtype != ACL_TARGET_OBJECT)
+        return;
+    const char *word = object_word(s->objtype);
+    ListCell *lc;
+    foreach (lc, s->objects) {
+        const Node *object = static_cast<const Node *>(lfirst(lc));
+        DdlChange &c = b.add(ChangeKind::Revoke, object && IsA(object, RangeVar)
+                                                     ? name_of(castNode(RangeVar, object))
+                                                     : name_of_object(object));
+        c.container = word[0] ? lower(word) : "object";
     }
 }
 
@@ -941,6 +964,9 @@ DdlStatement describe(const Node *stmt) {
         break;
     case T_AlterDomainStmt:
         describe_alter_domain(castNode(AlterDomainStmt, stmt), b);
+        break;
+    case T_GrantStmt:
+        describe_revoke(castNode(GrantStmt, stmt), b);
         break;
     case T_TruncateStmt:
         describe_truncate(castNode(TruncateStmt, stmt), b);

@@ -124,6 +124,7 @@ const Expected kExpectedRules[] = {
     {"add-domain-constraint", "compatibility", Action::Block},
     {"add-exclusion-constraint", "compatibility", Action::Block},
     {"add-json-column", "compatibility", Action::Warn},
+    {"revoke-privileges", "compatibility", Action::Warn},
     {"truncate", "compatibility", Action::Block},
     {"drop-default", "compatibility", Action::Warn},
     {"drop-not-null", "compatibility", Action::Warn},
@@ -414,6 +415,23 @@ TEST(CompatibilityRules, DomainConstraints) {
               std::string::npos);
     EXPECT_TRUE(has(judge("ALTER DOMAIN email_address DROP DEFAULT"), "drop-default"));
     EXPECT_FALSE(has(judge("ALTER DOMAIN email_address SET DEFAULT 'x'"), "drop-default"));
+}
+
+TEST(CompatibilityRules, RevokeAndDropIdentity) {
+    const std::vector<Finding> f = judge("REVOKE SELECT ON accounts, app.orders FROM app_user");
+    ASSERT_EQ(rules(f), (std::vector<std::string>{"revoke-privileges", "revoke-privileges"}));
+    EXPECT_NE(f[1].message.find("table \"app.orders\""), std::string::npos) << f[1].message;
+    EXPECT_NE(judge("REVOKE EXECUTE ON FUNCTION total(int) FROM PUBLIC")[0].message.find(
+                  "function \"total\""),
+              std::string::npos);
+    EXPECT_TRUE(judge("GRANT SELECT ON accounts TO app_user").empty());
+    EXPECT_TRUE(judge("REVOKE app_admin FROM app_user").empty()); // role membership: not here
+    EXPECT_FALSE(has(lint("BEGIN; CREATE TABLE t (a int); REVOKE ALL ON t FROM PUBLIC; COMMIT;"),
+                     "revoke-privileges"));
+    const std::vector<Finding> identity =
+        judge("ALTER TABLE accounts ALTER COLUMN id DROP IDENTITY");
+    ASSERT_TRUE(has(identity, "drop-default"));
+    EXPECT_NE(find(identity, "drop-default")->message.find("column \"id\""), std::string::npos);
 }
 
 TEST(CompatibilityRules, JsonColumn) {
