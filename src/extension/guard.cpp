@@ -178,8 +178,8 @@ bool guarding() {
 
 // Whether every new session loads the library before its first statement.
 bool preloaded() {
-    for (const char *setting : {"session_preload_libraries", "shared_preload_libraries",
-                                "local_preload_libraries"}) {
+    for (const char *setting :
+         {"session_preload_libraries", "shared_preload_libraries", "local_preload_libraries"}) {
         const char *value = GetConfigOption(setting, true, false);
         if (value && strstr(value, "migration_guard") != nullptr)
             return true;

@@ -1,0 +1,348 @@
+// Writing migration_guard.ddl_events rows for DDL capture (capture.cpp).
+//
+// DDL capture runs on every DDL statement, so it does not go through SQL: it reads the commands
+// (or dropped objects) from PostgreSQL's own set-returning function, called directly, and inserts
+// the rows into ddl_events and its indexes the way logical replication's apply worker does
+// (table AM insert, then index_insert per index), without planning or starting an executor. That
+// is only right while ddl_events is exactly the table the install script made: the expected
+// columns and types, plain B-tree-style indexes, no triggers, rules, CHECK constraints or row
+// security a DBA may have added since. Otherwise the rows go through a saved SPI INSERT as the
+// extension owner, which honours all of those.
+
+#include "extension/event_log.hpp"
+
+#include "extension/as_owner.hpp"
+
+namespace mg::pg::event_log {
+
+// Calls a set-returning function of no arguments in materialize mode, as the executor would.
+// The result lives in CurrentMemoryContext (the event trigger's, freed after the call).
+void call_materialized(FmgrInfo *flinfo, Tuplestorestate **store, TupleDesc *desc) {
+    ReturnSetInfo rsinfo;
+    memset(&rsinfo, 0, sizeof(rsinfo));
+    rsinfo.type = T_ReturnSetInfo;
+    rsinfo.econtext = CreateStandaloneExprContext();
+    rsinfo.allowedModes = (int)SFRM_Materialize;
+    rsinfo.returnMode = SFRM_ValuePerCall;
+    rsinfo.isDone = ExprSingleResult;
+    LOCAL_FCINFO(fcinfo, 0);
+    InitFunctionCallInfoData(*fcinfo, flinfo, 0, InvalidOid, nullptr, (Node *)&rsinfo);
+    (void)FunctionCallInvoke(fcinfo);
+    if (rsinfo.returnMode != SFRM_Materialize)
+        elog(ERROR, "migration_guard: %s did not materialize its result",
+             get_func_name(flinfo->fn_oid));
+    *store = rsinfo.setResult;
+    *desc = rsinfo.setDesc;
+    FreeExprContext(rsinfo.econtext, true);
+}
+
+FmgrInfo *srf_info(Oid fn) {
+    static FmgrInfo commands, drops;
+    FmgrInfo *info = fn == F_PG_EVENT_TRIGGER_DDL_COMMANDS ? &commands : &drops;
+    if (info->fn_oid != fn)
+        fmgr_info_cxt(fn, info, TopMemoryContext);
+    return info;
+}
+
+AttrNumber column_of(TupleDesc desc, const char *name) {
+    for (int i = 0; i < desc->natts; i++)
+        if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+            return (AttrNumber)(i + 1);
+    elog(ERROR, "migration_guard: event trigger function has no column \"%s\"", name);
+    return InvalidAttrNumber;
+}
+
+namespace {
+
+// The columns capture fills, by name; the order of this list is the order of kColumns.
+enum Column {
+    kEventId,
+    kMigrationId,
+    kOccurredAt,
+    kEvent,
+    kCommandTag,
+    kObjectType,
+    kSchemaName,
+    kObjectIdentity,
+    kClassid,
+    kObjid,
+    kObjsubid,
+    kStatement,
+    kRole,
+    kSessionRole,
+    kBackendPid,
+    kTxid,
+    kColumnCount
+};
+
+struct ColumnSpec {
+    const char *name;
+    Oid type;
+};
+constexpr ColumnSpec kColumns[kColumnCount] = {
+    {"event_id", INT8OID},    {"migration_id", INT8OID},    {"occurred_at", TIMESTAMPTZOID},
+    {"event", TEXTOID},       {"command_tag", TEXTOID},     {"object_type", TEXTOID},
+    {"schema_name", TEXTOID}, {"object_identity", TEXTOID}, {"classid", OIDOID},
+    {"objid", OIDOID},        {"objsubid", INT4OID},        {"statement", TEXTOID},
+    {"role", NAMEOID},        {"session_role", NAMEOID},    {"backend_pid", INT4OID},
+    {"txid", XID8OID},
+};
+
+// What the direct path needs to know about ddl_events; rebuilt after any relcache invalidation
+// of the table (ALTER TABLE, CREATE INDEX, CREATE TRIGGER ... all send one).
+struct TableInfo {
+    Oid relid = InvalidOid;
+    bool known = false;
+    bool direct = false; // the table is exactly as installed: write it directly
+    AttrNumber attnum[kColumnCount];
+    Oid sequence = InvalidOid; // event_id's serial sequence
+};
+TableInfo table_info;
+
+void on_relcache(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == table_info.relid)
+        table_info.known = false;
+}
+
+Oid ddl_events_relid() {
+    Oid nsp = get_namespace_oid("migration_guard", true);
+    return OidIsValid(nsp) ? get_relname_relid("ddl_events", nsp) : InvalidOid;
+}
+
+// True when every column is the installed one, nothing else is there, and no trigger, rule,
+// CHECK constraint, row security or non-plain index asks for the executor.
+bool plain_table(Relation rel, TableInfo *info) {
+    TupleDesc desc = RelationGetDescr(rel);
+    if (rel->rd_rel->relkind != RELKIND_RELATION || rel->trigdesc != nullptr ||
+        rel->rd_rel->relhasrules || rel->rd_rel->relrowsecurity ||
+        (desc->constr != nullptr &&
+         (desc->constr->num_check > 0 || desc->constr->has_generated_stored)))
+        return false;
+    int live = 0;
+    for (int i = 0; i < desc->natts; i++)
+        live += TupleDescAttr(desc, i)->attisdropped ? 0 : 1;
+    if (live != kColumnCount)
+        return false;
+    for (int c = 0; c < kColumnCount; c++) {
+        AttrNumber att = attnameAttNum(rel, kColumns[c].name, false);
+        if (att <= 0 || TupleDescAttr(desc, att - 1)->atttypid != kColumns[c].type)
+            return false;
+        info->attnum[c] = att;
+    }
+    List *sequences = getOwnedSequences(RelationGetRelid(rel));
+    if (list_length(sequences) != 1)
+        return false;
+    info->sequence = linitial_oid(sequences);
+    return true;
+}
+
+// Indexes whose keys are plain columns, immediate and without predicate or exclusion: what
+// FormIndexDatum can compute without an executor.
+bool plain_index(Relation index, IndexInfo *ii) {
+    return ii->ii_Expressions == NIL && ii->ii_Predicate == NIL && ii->ii_ExclusionOps == nullptr &&
+           index->rd_index->indimmediate;
+}
+
+// The direct path: inserts each row of the function's result into ddl_events and its indexes.
+void insert_direct(Relation rel, const RowContext &ctx, Tuplestorestate *store, TupleDesc srcdesc,
+                   bool is_drop) {
+    // Where the source columns are (looked up by name: newer majors may add columns).
+    AttrNumber src_tag = is_drop ? 0 : column_of(srcdesc, "command_tag");
+    AttrNumber src_type = column_of(srcdesc, "object_type");
+    AttrNumber src_schema = column_of(srcdesc, "schema_name");
+    AttrNumber src_identity = column_of(srcdesc, "object_identity");
+    AttrNumber src_classid = column_of(srcdesc, "classid");
+    AttrNumber src_objid = column_of(srcdesc, "objid");
+    AttrNumber src_objsubid = column_of(srcdesc, "objsubid");
+    // Which rows: commands of extension scripts and of temporary objects are not recorded; of
+    // the dropped objects, the ones the statement named and those dropped with them by CASCADE.
+    AttrNumber src_in_extension = is_drop ? 0 : column_of(srcdesc, "in_extension");
+    AttrNumber src_original = is_drop ? column_of(srcdesc, "original") : 0;
+    AttrNumber src_normal = is_drop ? column_of(srcdesc, "normal") : 0;
+    AttrNumber src_temporary = is_drop ? column_of(srcdesc, "is_temporary") : 0;
+
+    List *index_oids = RelationGetIndexList(rel);
+    int nindexes = list_length(index_oids);
+    Relation *indexes = static_cast<Relation *>(palloc0(sizeof(Relation) * (nindexes + 1)));
+    IndexInfo **infos = static_cast<IndexInfo **>(palloc0(sizeof(IndexInfo *) * (nindexes + 1)));
+    int n = 0;
+    ListCell *lc;
+    foreach (lc, index_oids) {
+        indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
+        infos[n] = BuildIndexInfo(indexes[n]);
+        n++;
+    }
+
+    TupleTableSlot *src = MakeSingleTupleTableSlot(srcdesc, &TTSOpsMinimalTuple);
+    TupleTableSlot *slot = table_slot_create(rel, nullptr);
+    const TableInfo &t = table_info;
+    CommandId cid = GetCurrentCommandId(true);
+    while (tuplestore_gettupleslot(store, true, false, src)) {
+        slot_getallattrs(src);
+        auto value = [&](AttrNumber a) { return src->tts_values[a - 1]; };
+        auto isnull = [&](AttrNumber a) { return src->tts_isnull[a - 1]; };
+        auto is_true = [&](AttrNumber a) { return !isnull(a) && DatumGetBool(value(a)); };
+        if (is_drop) {
+            if (!(is_true(src_original) || is_true(src_normal)) || is_true(src_temporary))
+                continue;
+        } else {
+            if (is_true(src_in_extension))
+                continue;
+            if (!isnull(src_schema) &&
+                strcmp(TextDatumGetCString(value(src_schema)), "pg_temp") == 0)
+                continue;
+        }
+
+        ExecClearTuple(slot);
+        Datum *v = slot->tts_values;
+        bool *nulls = slot->tts_isnull;
+        memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+        auto set = [&](Column c, Datum d, bool null = false) {
+            v[t.attnum[c] - 1] = d;
+            nulls[t.attnum[c] - 1] = null;
+        };
+        auto copy = [&](Column c, AttrNumber a) { set(c, value(a), isnull(a)); };
+        set(kEventId, Int64GetDatum(nextval_internal(t.sequence, false)));
+        set(kMigrationId, ctx.migration_id, ctx.migration_isnull);
+        set(kOccurredAt, TimestampTzGetDatum(GetCurrentTimestamp()));
+        set(kEvent, ctx.event);
+        if (is_drop)
+            set(kCommandTag, ctx.command_tag);
+        else
+            copy(kCommandTag, src_tag);
+        copy(kObjectType, src_type);
+        copy(kSchemaName, src_schema);
+        copy(kObjectIdentity, src_identity);
+        copy(kClassid, src_classid);
+        copy(kObjid, src_objid);
+        copy(kObjsubid, src_objsubid);
+        set(kStatement, ctx.statement, ctx.statement_isnull);
+        set(kRole, ctx.role);
+        set(kSessionRole, ctx.session_role);
+        set(kBackendPid, Int32GetDatum(MyProcPid));
+        set(kTxid, ctx.txid);
+        ExecStoreVirtualTuple(slot);
+
+        table_tuple_insert(rel, slot, cid, 0, nullptr);
+        for (int i = 0; i < n; i++) {
+            if (!infos[i]->ii_ReadyForInserts)
+                continue; // CREATE INDEX CONCURRENTLY has not reached this index's build yet
+            Datum keys[INDEX_MAX_KEYS];
+            bool key_nulls[INDEX_MAX_KEYS];
+            FormIndexDatum(infos[i], slot, nullptr, keys, key_nulls);
+            index_insert(indexes[i], keys, key_nulls, &slot->tts_tid, rel,
+                         indexes[i]->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+                         false, infos[i]);
+        }
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    ExecDropSingleTupleTableSlot(src);
+    for (int i = 0; i < n; i++)
+        index_close(indexes[i], NoLock);
+}
+
+// Opens ddl_events and decides between the direct path and SPI. Returns the open relation (the
+// caller inserts and closes it) when the direct path applies, nullptr otherwise.
+Relation open_for_direct_insert(Oid relid) {
+    Relation rel = table_open(relid, RowExclusiveLock);
+    if (!table_info.known || table_info.relid != relid) {
+        table_info = TableInfo{};
+        table_info.relid = relid;
+        // Known from here on: an invalidation that arrives while we look (catalog scans accept
+        // them) marks it unknown again, for the next call.
+        table_info.known = true;
+        table_info.direct = plain_table(rel, &table_info);
+        if (table_info.direct) {
+            List *index_oids = RelationGetIndexList(rel);
+            ListCell *lc;
+            foreach (lc, index_oids) {
+                Relation index = index_open(lfirst_oid(lc), AccessShareLock);
+                bool plain = plain_index(index, BuildIndexInfo(index));
+                index_close(index, NoLock);
+                if (!plain) {
+                    table_info.direct = false;
+                    break;
+                }
+            }
+        }
+    }
+    if (table_info.direct)
+        return rel;
+    table_close(rel, NoLock);
+    return nullptr;
+}
+
+// The SPI path (see above). $1 migration_id, $2 statement, $3 role, $4 command tag. Every name
+// is schema-qualified and every operator spelled OPERATOR(pg_catalog.x): the queries run as the
+// extension owner without pinning search_path (see as_owner).
+constexpr const char kInsertCommands[] =
+    "INSERT INTO migration_guard.ddl_events (migration_id, event, command_tag, object_type, "
+    "schema_name, object_identity, classid, objid, objsubid, statement, role, session_role, "
+    "backend_pid, txid) "
+    "SELECT $1, 'ddl_command_end', c.command_tag, c.object_type, c.schema_name, "
+    "c.object_identity, c.classid, c.objid, c.objsubid, $2, $3, session_user, "
+    "pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id() "
+    "FROM pg_catalog.pg_event_trigger_ddl_commands() c "
+    "WHERE NOT c.in_extension "
+    "AND (c.schema_name IS NULL OR c.schema_name OPERATOR(pg_catalog.<>) 'pg_temp')";
+
+constexpr const char kInsertDrops[] =
+    "INSERT INTO migration_guard.ddl_events (migration_id, event, command_tag, object_type, "
+    "schema_name, object_identity, classid, objid, objsubid, statement, role, session_role, "
+    "backend_pid, txid) "
+    "SELECT $1, 'sql_drop', $4, d.object_type, d.schema_name, d.object_identity, d.classid, "
+    "d.objid, d.objsubid, $2, $3, session_user, pg_catalog.pg_backend_pid(), "
+    "pg_catalog.pg_current_xact_id() "
+    "FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+    "WHERE (d.original OR d.normal) AND NOT d.is_temporary";
+
+SPIPlanPtr insert_commands_plan = nullptr;
+SPIPlanPtr insert_drops_plan = nullptr;
+
+SPIPlanPtr prepare(const char *sql) {
+    Oid types[4] = {INT8OID, TEXTOID, NAMEOID, TEXTOID};
+    SPIPlanPtr plan = SPI_prepare(sql, 4, types);
+    if (plan == nullptr)
+        elog(ERROR, "migration_guard: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(plan) != 0)
+        elog(ERROR, "migration_guard: SPI_keepplan failed");
+    return plan;
+}
+
+void insert_with_spi(Oid owner, const RowContext &ctx, bool is_drop) {
+    SPIPlanPtr *plan = is_drop ? &insert_drops_plan : &insert_commands_plan;
+    Datum values[4] = {ctx.migration_id, ctx.statement, ctx.role, ctx.command_tag};
+    char nulls[4] = {ctx.migration_isnull ? 'n' : ' ', ctx.statement_isnull ? 'n' : ' ', ' ', ' '};
+    spi_as_owner(
+        owner,
+        [&] {
+            if (*plan == nullptr)
+                *plan = prepare(is_drop ? kInsertDrops : kInsertCommands);
+            int rc = SPI_execute_plan(*plan, values, nulls, false, 0);
+            if (rc != SPI_OK_INSERT)
+                elog(ERROR, "migration_guard: recording DDL failed: %s",
+                     SPI_result_code_string(rc));
+        },
+        /* fully_qualified */ true);
+}
+
+} // namespace
+
+void write(Oid owner, const RowContext &ctx, Tuplestorestate *store, TupleDesc desc, bool is_drop) {
+    Oid relid = ddl_events_relid();
+    if (!OidIsValid(relid))
+        return; // dropped by this very statement (DROP EXTENSION, DROP SCHEMA ... CASCADE)
+    Relation rel = open_for_direct_insert(relid);
+    if (rel == nullptr) {
+        insert_with_spi(owner, ctx, is_drop);
+        return;
+    }
+    insert_direct(rel, ctx, store, desc, is_drop);
+    table_close(rel, NoLock);
+}
+
+void install() {
+    CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
+}
+
+} // namespace mg::pg::event_log
