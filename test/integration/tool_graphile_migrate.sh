@@ -88,7 +88,7 @@ commit "$work/rename.sql" 000006
 out=$("$GM" migrate 2>&1)
 rc=$?
 is "$([ "$rc" -ne 0 ] && echo failed)" "failed" "graphile-migrate migrate fails on the renaming migration"
-is "$(grep -c 'rename-column: renaming column "email_address" of table "public.candidates" to "email" breaks the running application' <<<"$out")" "1" \
+is "$(grep -q 'rename-column: renaming column "email_address" of table "public.candidates" to "email" breaks the running application' <<<"$out" && echo shown)" "shown" \
     "migration_guard's error text appears in graphile-migrate's output"
 is "$(q -c "SELECT count(*) FROM graphile_migrate.migrations")" "5" "graphile-migrate's history is unchanged"
 is "$(q -c "SELECT count(*) FROM migration_guard.history WHERE version = '000006.sql'")" "0" "and so is the ledger"
