@@ -1592,6 +1592,15 @@ BEGIN
     IF row_says.version IS NULL THEN
         RETURN NULL;
     END IF;
+    -- The ledger's rule: only a role that may run migrations records one. Creating a table
+    -- with a tool's table name must not let any role forge ledger entries.
+    IF NOT has_function_privilege(p_caller, 'migration_guard.begin_migration(text, text, text, text)', 'EXECUTE') THEN
+        RAISE EXCEPTION 'role % may not record migrations', quote_ident(p_caller)
+              USING ERRCODE = 'MGRUN',
+                    DETAIL = format('It wrote migration "%s" to %s, which the %s adapter records in the migration ledger.',
+                                    row_says.version, p_table, p_tool),
+                    HINT = format('A DBA lets it run migrations with: SELECT migration_guard.grant_runner(%L);', p_caller);
+    END IF;
     PERFORM migration_guard._lock_ledger();
 
     SELECT k.registry_schema, k.registry_tables INTO registry

@@ -7,7 +7,7 @@ set -u
 fresh_db mg_it_adapter_drop
 trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $TAP_DB" -c "DROP ROLE IF EXISTS mg_it_tool" >/dev/null 2>&1' EXIT
 psql -X -q -d postgres -c "DROP ROLE IF EXISTS mg_it_tool" -c "CREATE ROLE mg_it_tool" >/dev/null
-q -c "GRANT CREATE ON SCHEMA public TO mg_it_tool" >/dev/null
+q -c "GRANT CREATE ON SCHEMA public TO mg_it_tool" -c "SELECT migration_guard.grant_runner('mg_it_tool')" >/dev/null
 q <<'SQL' >/dev/null
 SET ROLE mg_it_tool;
 CREATE TABLE schema_migrations ("version" character varying NOT NULL PRIMARY KEY);
