@@ -1271,15 +1271,24 @@ CREATE FUNCTION migration_guard._adapter_trigger() RETURNS trigger
     LANGUAGE c
     AS 'MODULE_PATHNAME', 'mg_adapter_trigger';
 
+-- The tables an adapter's trigger is on now (every adapter's when p_tool is NULL).
+CREATE FUNCTION migration_guard._attached_tables(p_tool text) RETURNS SETOF regclass
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT t.tgrelid::regclass FROM pg_trigger t
+         WHERE t.tgname = 'migration_guard_adapter'
+           AND t.tgfoid = 'migration_guard._adapter_trigger()'::regprocedure
+           AND (p_tool IS NULL OR t.tgargs = convert_to(p_tool, 'UTF8') || '\x00'::bytea)
+         ORDER BY t.tgrelid::regclass::text
+    $$;
+
 -- Every tool an adapter knows, whether it is enabled, and the tables it is attached to now.
 CREATE VIEW migration_guard.adapters AS
 SELECT k.tool, coalesce(s.enabled, false) AS enabled,
        string_agg(coalesce(k.history_schema::text || '.', '') || k.history_table, ', '
                   ORDER BY k.history_table) AS history_tables,
-       (SELECT array_agg(t.tgrelid::regclass ORDER BY t.tgrelid::regclass::text)
-          FROM pg_catalog.pg_trigger t
-         WHERE t.tgfoid = 'migration_guard._adapter_trigger()'::regprocedure
-           AND t.tgargs = pg_catalog.convert_to(k.tool, 'UTF8') || '\x00'::bytea) AS attached_to,
+       ARRAY(SELECT migration_guard._attached_tables(k.tool)) AS attached_to,
        s.enabled_by, s.enabled_at, s.disabled_by, s.disabled_at
   FROM migration_guard._adapter_catalogue() k
   LEFT JOIN migration_guard.adapter_settings s ON s.tool = k.tool
@@ -1375,49 +1384,37 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION migration_guard._disable_adapter(p_tool text, p_caller name) RETURNS bigint
+-- Removes an adapter's triggers (every adapter's when p_tool is NULL); returns how many.
+CREATE FUNCTION migration_guard._detach_adapters(p_tool text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    attached record;
+    relid regclass;
     detached bigint := 0;
 BEGIN
-    PERFORM migration_guard._known_tool(p_tool);
-    UPDATE migration_guard.adapter_settings
-       SET enabled = false, disabled_by = p_caller, disabled_at = clock_timestamp()
-     WHERE tool = p_tool AND enabled;
-    FOR attached IN SELECT t.tgrelid::regclass AS relid FROM pg_trigger t
-                     WHERE t.tgname = 'migration_guard_adapter'
-                       AND t.tgfoid = 'migration_guard._adapter_trigger()'::regprocedure
-                       AND t.tgargs = convert_to(p_tool, 'UTF8') || '\x00'::bytea LOOP
-        PERFORM migration_guard._adapter_ddl(
-            format('DROP TRIGGER migration_guard_adapter ON %s', attached.relid));
+    FOR relid IN SELECT * FROM migration_guard._attached_tables(p_tool) LOOP
+        PERFORM migration_guard._adapter_ddl(format('DROP TRIGGER migration_guard_adapter ON %s', relid));
         detached := detached + 1;
     END LOOP;
     RETURN detached;
 END
 $$;
 
--- DROP EXTENSION migration_guard: the triggers on the tools' tables go first (they depend on
--- _adapter_trigger, and would otherwise stop the drop). Called by the event trigger below.
-CREATE FUNCTION migration_guard._detach_all_adapters() RETURNS bigint
+CREATE FUNCTION migration_guard._disable_adapter(p_tool text, p_caller name) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-    attached record;
-    detached bigint := 0;
 BEGIN
-    FOR attached IN SELECT t.tgrelid::regclass AS relid FROM pg_trigger t
-                     WHERE t.tgfoid = 'migration_guard._adapter_trigger()'::regprocedure LOOP
-        PERFORM migration_guard._adapter_ddl(
-            format('DROP TRIGGER migration_guard_adapter ON %s', attached.relid));
-        detached := detached + 1;
-    END LOOP;
-    RETURN detached;
+    PERFORM migration_guard._known_tool(p_tool);
+    UPDATE migration_guard.adapter_settings
+       SET enabled = false, disabled_by = p_caller, disabled_at = clock_timestamp()
+     WHERE tool = p_tool AND enabled;
+    RETURN migration_guard._detach_adapters(p_tool);
 END
 $$;
+-- DROP EXTENSION migration_guard calls _detach_adapters(NULL) first (the event trigger below):
+-- the triggers on the tools' tables depend on _adapter_trigger and would stop the drop.
 
 CREATE FUNCTION migration_guard.enable_adapter(tool text) RETURNS bigint
     LANGUAGE c VOLATILE
@@ -1439,6 +1436,9 @@ BEGIN
     EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.enable_adapter(text), '
                    'migration_guard.disable_adapter(text) TO %s', role_name);
     EXECUTE format('GRANT SELECT ON migration_guard.adapters TO %s', role_name);
+    -- The view calls these for its reader: they tell only what pg_trigger and this file say.
+    EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard._adapter_catalogue(), '
+                   'migration_guard._attached_tables(text) TO %s', role_name);
 END
 $$;
 COMMENT ON FUNCTION migration_guard.grant_adapter_admin(regrole) IS

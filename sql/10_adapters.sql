@@ -27,6 +27,7 @@ SELECT migration_guard.grant_adapter_admin('regress_mg_admin');
 ------------------------------------------------------------------------------------------
 SET ROLE regress_mg_admin;
 SELECT migration_guard.enable_adapter('graphile-migrate') AS tables_attached;
+SELECT tool, enabled, enabled_by FROM migration_guard.adapters WHERE enabled;
 RESET ROLE;
 -- Enabling twice is harmless, and keeps the first record of who enabled it.
 SELECT migration_guard.enable_adapter('graphile-migrate') AS tables_attached;
@@ -285,4 +286,5 @@ DROP OWNED BY regress_mg_tool;
 DROP ROLE regress_mg_tool;
 REVOKE ALL ON FUNCTION migration_guard.enable_adapter(text), migration_guard.disable_adapter(text) FROM regress_mg_admin;
 REVOKE ALL ON migration_guard.adapters FROM regress_mg_admin;
+REVOKE ALL ON FUNCTION migration_guard._adapter_catalogue(), migration_guard._attached_tables(text) FROM regress_mg_admin;
 DROP ROLE regress_mg_admin;

@@ -137,7 +137,7 @@ Datum mg_adapter_drop_extension(PG_FUNCTION_ARGS) {
     if (!ours || !OidIsValid(ledger_owner()))
         PG_RETURN_VOID();
     bool isnull;
-    call_as_owner_int8("SELECT migration_guard._detach_all_adapters()", 0, nullptr, &isnull);
+    call_as_owner_int8("SELECT migration_guard._detach_adapters(NULL)", 0, nullptr, &isnull);
     PG_RETURN_VOID();
 }
 
