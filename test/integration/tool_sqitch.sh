@@ -73,6 +73,16 @@ is "$(q -c "SELECT status || ': ' || reason FROM migration_guard.history WHERE v
 is "$(q -c "SELECT ddl_count FROM migration_guard.history WHERE version = 'drop_one_login_email'")" "0" "with no DDL: none ran"
 q -c "SELECT migration_guard.close_preboot_window()" >/dev/null
 is "$(drift_count)" "0" "still nothing in drift"
+
+# sqitch revert: its revert script runs through psql, and sqitch logs a 'revert' event.
+printf 'BEGIN;\nDROP TABLE public.account_recovery_request_codes;\nCOMMIT;\n' >revert/create_account_recovery_request_codes.sql
+out=$(sqitch revert -y --to create_account_recovery_requests "db:pg:$TAP_DB" 2>&1)
+rc=$?
+is "$rc" "0" "sqitch revert reverts the last change"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out"
+is "$(q -c "SELECT version || ' ' || name || ' ' || status || ' ' || (ddl_count > 0) FROM migration_guard.history ORDER BY migration_id DESC LIMIT 1")" \
+    "create_account_recovery_request_codes sqitch revert succeeded true" "the revert is a ledger entry, with the DROP its psql ran"
+is "$(drift_count)" "0" "and nothing lands in drift"
 is "$(q -c "SELECT count(*) FROM migration_guard.verify_ledger()")" "0" "the ledger's chain is intact"
 
 done_testing
