@@ -1638,7 +1638,9 @@ BEGIN
 END
 $$;
 
--- A tool creates its history table on its first run: attach the adapter there and then.
+-- A tool creates its history table on its first run: attach the adapter there and then. Only
+-- CREATE TABLE: a restore (pg_dump) adds constraints with ALTER TABLE after the ledger's rows
+-- are back, and then creates the adapter's trigger itself.
 CREATE FUNCTION migration_guard._adapter_watch_tables() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -1670,7 +1672,7 @@ CREATE FUNCTION migration_guard._adapter_drop_extension() RETURNS event_trigger
     AS 'MODULE_PATHNAME', 'mg_adapter_drop_extension';
 
 CREATE EVENT TRIGGER migration_guard_adapter_watch ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
     EXECUTE FUNCTION migration_guard._adapter_watch_tables();
 CREATE EVENT TRIGGER migration_guard_adapter_drop_extension ON ddl_command_start
     WHEN TAG IN ('DROP EXTENSION')

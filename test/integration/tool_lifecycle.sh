@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# DROP EXTENSION migration_guard with adapters attached to tools' tables (owned by the tools'
-# roles): the drop succeeds, takes the adapters' triggers with it, and the tools go on working.
+# Adapters over a database's life: a dump and restore keeps them working; DROP EXTENSION
+# migration_guard with adapters attached to tools' tables (owned by the tools' roles) succeeds,
+# takes the adapters' triggers with it, and the tools go on working.
 set -u
 # shellcheck source=test/integration/lib/tap.sh
 . "$(dirname "$0")/lib/tap.sh"
 fresh_db mg_it_adapter_drop
-trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $TAP_DB" -c "DROP ROLE IF EXISTS mg_it_tool" >/dev/null 2>&1' EXIT
+restored=${TAP_DB}_restored
+dump=$(mktemp)
+trap 'rm -f "$dump"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $TAP_DB" -c "DROP DATABASE IF EXISTS $restored" -c "DROP ROLE IF EXISTS mg_it_tool" >/dev/null 2>&1' EXIT
 psql -X -q -d postgres -c "DROP ROLE IF EXISTS mg_it_tool" -c "CREATE ROLE mg_it_tool" >/dev/null
 q -c "GRANT CREATE ON SCHEMA public TO mg_it_tool" -c "SELECT migration_guard.grant_runner('mg_it_tool')" >/dev/null
 q <<'SQL' >/dev/null
@@ -27,6 +30,24 @@ COMMIT;
 SQL
 is "$(q -c "SELECT applied_by || ' ' || ddl_count FROM migration_guard.history WHERE version = '20241204150000'")" "mg_it_tool 1" \
     "the tool's role records a migration through the adapter"
+
+# pg_dump and a restore (as README.md says: capture off): the adapter comes back attached once.
+pg_dump -d "$TAP_DB" -f "$dump"
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $restored" -c "CREATE DATABASE $restored" >/dev/null
+PGOPTIONS='-c migration_guard.capture=off' psql -X -q -v ON_ERROR_STOP=1 -d "$restored" -f "$dump" >/dev/null 2>&1
+is "$?" "0" "a dump of a database with adapters restores without error"
+rq() { psql -X -At -v ON_ERROR_STOP=1 -d "$restored" "$@"; }
+is "$(rq -c "SELECT tool || ' ' || array_to_string(attached_to, ',') FROM migration_guard.adapters WHERE enabled ORDER BY tool" | paste -sd';')" \
+    "django django_migrations;rails schema_migrations" "the restored database has both adapters enabled and attached"
+rq <<'SQL' >/dev/null
+SET ROLE mg_it_tool;
+BEGIN;
+CREATE TABLE t_restored (id int);
+INSERT INTO "schema_migrations" ("version") VALUES ('20241204150009') RETURNING "version";
+COMMIT;
+SQL
+is "$(rq -c "SELECT ddl_count FROM migration_guard.history WHERE version = '20241204150009'")|$(rq -c "SELECT count(*) FROM migration_guard.verify_ledger()")" \
+    "1|0" "and records the next migration, its chain intact"
 
 out=$(q -c "DROP EXTENSION migration_guard" 2>&1)
 is "$?|$out" "0|DROP EXTENSION" "DROP EXTENSION migration_guard succeeds without CASCADE"
