@@ -1,8 +1,8 @@
 -- Adapters: a migration tool's own history table, read as the tool writes it. Each tool's
 -- statements below reproduce what the real tool sends (columns, types, statement order and
--- transaction use), from the tool's source at the version named. sqitch, whose psql runs each
--- change in a backend of its own, and the real graphile-migrate, node-pg-migrate, postgrator
--- and sqitch are tested end to end in test/integration/tool_*.sh.
+-- transaction use), from the tool's source at the version named; sqitch's psql, a backend of
+-- its own, is played by dblink. The real graphile-migrate, node-pg-migrate, postgrator and
+-- sqitch are tested end to end in test/integration/tool_*.sh.
 SELECT reset_ledger();
 
 -- Every tool an adapter knows; none enabled yet.
@@ -253,9 +253,87 @@ COMMIT;
 INSERT INTO "django_migrations" ("app", "name", "applied") VALUES ('accounts', '0002_accountrecoverycode', '2024-12-04T15:00:01+00:00'::timestamptz) RETURNING "django_migrations"."id";
 SELECT version, name, tool, status, ddl_count, in_transaction FROM ledger WHERE tool = 'django';
 
+------------------------------------------------------------------------------------------
+-- sqitch 1.3.1 (App/Sqitch/Engine/pg.sql, pg.pm begin_work, Role/DBIEngine.pm
+-- log_deploy_change, _log_event; Engine.pm deploy_change): sqitch's own connection begins a
+-- transaction and locks sqitch.changes, a psql of its own (here: dblink, another backend of the
+-- same login role) runs the change's script, then sqitch inserts into changes and events and
+-- commits. DDL that another login role runs meanwhile is not the change's.
+------------------------------------------------------------------------------------------
+CREATE EXTENSION dblink;
+CREATE ROLE regress_mg_other LOGIN;
+GRANT CREATE ON SCHEMA public TO regress_mg_other;
+SELECT format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),
+              split_part(current_setting('unix_socket_directories'), ',', 1)) AS conninfo \gset
+SELECT migration_guard.enable_adapter('sqitch') AS tables_attached;
+CREATE SCHEMA sqitch;
+CREATE TABLE sqitch.projects (
+    project         TEXT        PRIMARY KEY,
+    uri             TEXT            NULL UNIQUE,
+    created_at      TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    creator_name    TEXT        NOT NULL,
+    creator_email   TEXT        NOT NULL
+);
+CREATE TABLE sqitch.changes (
+    change_id       TEXT        PRIMARY KEY,
+    script_hash     TEXT            NULL,
+    change          TEXT        NOT NULL,
+    project         TEXT        NOT NULL REFERENCES sqitch.projects(project) ON UPDATE CASCADE,
+    note            TEXT        NOT NULL DEFAULT '',
+    committed_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    committer_name  TEXT        NOT NULL,
+    committer_email TEXT        NOT NULL,
+    planned_at      TIMESTAMPTZ NOT NULL,
+    planner_name    TEXT        NOT NULL,
+    planner_email   TEXT        NOT NULL,
+    UNIQUE(project, script_hash)
+);
+CREATE TABLE sqitch.events (
+    event           TEXT        NOT NULL CONSTRAINT events_event_check CHECK (
+        event IN ('deploy', 'revert', 'fail', 'merge')
+    ),
+    change_id       TEXT        NOT NULL,
+    change          TEXT        NOT NULL,
+    project         TEXT        NOT NULL REFERENCES sqitch.projects(project) ON UPDATE CASCADE,
+    note            TEXT        NOT NULL DEFAULT '',
+    requires        TEXT[]      NOT NULL DEFAULT '{}',
+    conflicts       TEXT[]      NOT NULL DEFAULT '{}',
+    tags            TEXT[]      NOT NULL DEFAULT '{}',
+    committed_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    committer_name  TEXT        NOT NULL,
+    committer_email TEXT        NOT NULL,
+    planned_at      TIMESTAMPTZ NOT NULL,
+    planner_name    TEXT        NOT NULL,
+    planner_email   TEXT        NOT NULL,
+    PRIMARY KEY (change_id, committed_at)
+);
+INSERT INTO sqitch.projects (project, uri, creator_name, creator_email) VALUES ('one_login', NULL, 'CI', 'ci@example.invalid');
+SELECT tool, attached_to FROM migration_guard.adapters WHERE tool = 'sqitch';
+BEGIN;
+LOCK TABLE sqitch.changes IN EXCLUSIVE MODE;
+SELECT dblink_exec(:'conninfo', 'BEGIN; CREATE TABLE public.sq_candidates (id bigserial PRIMARY KEY, email_address text NOT NULL); COMMIT;');
+SELECT dblink_exec(:'conninfo' || ' user=regress_mg_other', 'CREATE TABLE public.sq_unrelated (id int)');
+INSERT INTO sqitch.changes (change_id, script_hash, change, project, note, committer_name, committer_email, planned_at, planner_name, planner_email, committed_at)
+VALUES ('a3c1f0e1b2d3c4b5a6978877665544332211ffee', '0f4a1bd2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8', 'create_candidates', 'one_login', 'the people who apply', 'CI', 'ci@example.invalid', '2024-12-04 15:00:00+00', 'CI', 'ci@example.invalid', clock_timestamp());
+INSERT INTO sqitch.events (event, change_id, change, project, note, tags, requires, conflicts, committer_name, committer_email, planned_at, planner_name, planner_email, committed_at)
+VALUES ('deploy', 'a3c1f0e1b2d3c4b5a6978877665544332211ffee', 'create_candidates', 'one_login', 'the people who apply', '{}', '{}', '{}', 'CI', 'ci@example.invalid', '2024-12-04 15:00:00+00', 'CI', 'ci@example.invalid', clock_timestamp());
+COMMIT;
+-- A change whose script fails: sqitch commits its (empty) transaction, then logs 'fail'.
+BEGIN;
+LOCK TABLE sqitch.changes IN EXCLUSIVE MODE;
+SELECT try($$SELECT dblink_exec('$$ || :'conninfo' || $$', 'BEGIN; CREATE TABLE public.sq_codes (id int); ALTER TABLE public.nothing ADD COLUMN x int; COMMIT;')$$) LIKE '42P01:%' AS script_failed;
+COMMIT;
+INSERT INTO sqitch.events (event, change_id, change, project, note, tags, requires, conflicts, committer_name, committer_email, planned_at, planner_name, planner_email, committed_at)
+VALUES ('fail', 'b4d2e1f2c3e4d5c6b7a8998877665544332211aa', 'create_codes', 'one_login', 'recovery codes', '{}', '{}', '{}', 'CI', 'ci@example.invalid', '2024-12-04 15:00:01+00', 'CI', 'ci@example.invalid', clock_timestamp());
+SELECT version, name, tool, status, ddl_count, in_transaction, reason FROM ledger WHERE tool = 'sqitch';
+SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'sqitch' AND tool_checksum IS NOT NULL;
+SELECT coalesce(h.version, '<drift>') AS version, e.role, e.command_tag, e.object_identity
+  FROM migration_guard.ddl_log e LEFT JOIN migration_guard.history h USING (migration_id)
+ WHERE e.object_identity IN ('public.sq_candidates', 'public.sq_unrelated') ORDER BY e.event_id;
+
 -- Every DDL command of every tool is attributed; the tools' own tables have entries of their
--- own ("<tool> registry"). Drift holds only this test's own GRANTs (grant_adapter_admin,
--- grant_runner, GRANT CREATE).
+-- own ("<tool> registry"). Drift holds only this test's own setup (GRANTs, CREATE EXTENSION
+-- dblink) and the table another login role created while sqitch deployed.
 SELECT version, count(*) AS events FROM migration_guard.ddl_log JOIN migration_guard.history USING (migration_id)
  WHERE version LIKE '% registry' GROUP BY version ORDER BY version;
 SELECT command_tag, count(*) FROM migration_guard.drift GROUP BY command_tag ORDER BY 1;
@@ -269,14 +347,18 @@ CREATE TABLE rails_after_disable (id int);
 INSERT INTO "schema_migrations" ("version") VALUES ('20241204150002') RETURNING "version";
 COMMIT;
 SELECT count(*) AS rails_entries FROM migration_guard.history WHERE tool = 'rails';
-SELECT command_tag, object_identity FROM migration_guard.drift WHERE command_tag <> 'GRANT';
+SELECT command_tag, object_identity FROM migration_guard.drift WHERE command_tag <> 'GRANT' ORDER BY event_id;
 -- Enabled again, it attaches again.
 SELECT migration_guard.enable_adapter('rails') AS tables_attached;
 
 -- Clean up: the adapters off, the tools' tables gone.
 SELECT tool, migration_guard.disable_adapter(tool) AS tables_detached FROM migration_guard.adapters WHERE enabled ORDER BY tool;
 SELECT count(*) AS adapter_triggers FROM pg_trigger WHERE tgname = 'migration_guard_adapter';
-DROP SCHEMA graphile_migrate CASCADE;
+DROP SCHEMA graphile_migrate, sqitch CASCADE;
+DROP TABLE sq_candidates, sq_unrelated;
+DROP EXTENSION dblink;
+REVOKE CREATE ON SCHEMA public FROM regress_mg_other;
+DROP ROLE regress_mg_other;
 DROP TABLE gm_candidates, npm_one_login_auths, npm_recovery_requests, pgmigrations, schemaversion, pgr_codes,
            flyway_schema_history, fw_candidates, databasechangelog, databasechangeloglock,
            lb_recovery_codes, schema_migrations, ar_internal_metadata, rails_one_login_auths,
