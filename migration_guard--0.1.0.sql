@@ -1346,6 +1346,12 @@ CREATE FUNCTION migration_guard._adapter_tables(p_tool text)
                     AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast%'))
     $$;
 
+-- Tells every session that adapters were enabled or disabled (a relcache invalidation of
+-- adapter_settings, delivered when this transaction commits).
+CREATE FUNCTION migration_guard._adapters_changed() RETURNS void
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_adapters_changed';
+
 CREATE FUNCTION migration_guard._known_tool(p_tool text) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -1376,6 +1382,7 @@ BEGIN
        SET enabled = true, enabled_by = excluded.enabled_by, enabled_at = excluded.enabled_at,
            disabled_by = NULL, disabled_at = NULL
      WHERE NOT s.enabled; -- enabling twice keeps the first record
+    PERFORM migration_guard._adapters_changed();
     FOR history IN SELECT * FROM migration_guard._adapter_tables(p_tool) LOOP
         PERFORM migration_guard._adapter_attach(p_tool, history.relid, history.operations);
         attached := attached + 1;
@@ -1410,6 +1417,7 @@ BEGIN
     UPDATE migration_guard.adapter_settings
        SET enabled = false, disabled_by = p_caller, disabled_at = clock_timestamp()
      WHERE tool = p_tool AND enabled;
+    PERFORM migration_guard._adapters_changed();
     RETURN migration_guard._detach_adapters(p_tool);
 END
 $$;
@@ -1640,17 +1648,17 @@ $$;
 
 -- A tool creates its history table on its first run: attach the adapter there and then. Only
 -- CREATE TABLE: a restore (pg_dump) adds constraints with ALTER TABLE after the ledger's rows
--- are back, and then creates the adapter's trigger itself.
-CREATE FUNCTION migration_guard._adapter_watch_tables() RETURNS event_trigger
-    LANGUAGE plpgsql SECURITY DEFINER
+-- are back, and then creates the adapter's trigger itself. The event trigger is in C
+-- (_adapter_watch_tables): while no adapter is enabled it costs a cached flag; otherwise it
+-- calls this as the ledger owner. Returns how many tables it attached to.
+CREATE FUNCTION migration_guard._adapter_attach_created() RETURNS bigint
+    LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     created record;
+    attached bigint := 0;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM migration_guard.adapter_settings s WHERE s.enabled) THEN
-        RETURN;
-    END IF;
     FOR created IN
         SELECT DISTINCT s.tool, c.objid::regclass AS relid, k.operations
           FROM pg_event_trigger_ddl_commands() c
@@ -1663,9 +1671,15 @@ BEGIN
          WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid = 0 AND NOT c.in_extension
     LOOP
         PERFORM migration_guard._adapter_attach(created.tool, created.relid, created.operations);
+        attached := attached + 1;
     END LOOP;
+    RETURN attached;
 END
 $$;
+
+CREATE FUNCTION migration_guard._adapter_watch_tables() RETURNS event_trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'mg_adapter_watch_tables';
 
 CREATE FUNCTION migration_guard._adapter_drop_extension() RETURNS event_trigger
     LANGUAGE c

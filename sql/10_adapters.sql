@@ -5,6 +5,14 @@
 -- sqitch are tested end to end in test/integration/tool_*.sh.
 SELECT reset_ledger();
 
+-- A second session, kept open: it runs DDL before any adapter is enabled (so it has read, and
+-- keeps, "no adapter enabled"), and later creates a tool's table (Rails, below).
+CREATE EXTENSION dblink;
+SELECT format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),
+              split_part(current_setting('unix_socket_directories'), ',', 1)) AS conninfo \gset
+SELECT dblink_connect('second', :'conninfo');
+SELECT dblink_exec('second', 'CREATE TABLE regress_warm_up (id int)');
+
 -- Every tool an adapter knows; none enabled yet.
 SELECT tool, enabled, history_tables, attached_to FROM migration_guard.adapters ORDER BY tool;
 
@@ -218,7 +226,9 @@ SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'liquiba
 -- in one transaction, or none with disable_ddl_transaction!.
 ------------------------------------------------------------------------------------------
 SELECT migration_guard.enable_adapter('rails') AS tables_attached;
-CREATE TABLE "schema_migrations" ("version" character varying NOT NULL PRIMARY KEY);
+-- Created by the second session, which learns that an adapter is now enabled.
+SELECT dblink_exec('second', 'CREATE TABLE "schema_migrations" ("version" character varying NOT NULL PRIMARY KEY)');
+SELECT tool, attached_to FROM migration_guard.adapters WHERE tool = 'rails';
 CREATE TABLE "ar_internal_metadata" ("key" character varying NOT NULL PRIMARY KEY, "value" character varying, "created_at" timestamp(6) NOT NULL, "updated_at" timestamp(6) NOT NULL);
 INSERT INTO "ar_internal_metadata" ("key", "value", "created_at", "updated_at") VALUES ('environment', 'production', now(), now()) RETURNING "key";
 BEGIN;
@@ -260,11 +270,8 @@ SELECT version, name, tool, status, ddl_count, in_transaction FROM ledger WHERE 
 -- same login role) runs the change's script, then sqitch inserts into changes and events and
 -- commits. DDL that another login role runs meanwhile is not the change's.
 ------------------------------------------------------------------------------------------
-CREATE EXTENSION dblink;
 CREATE ROLE regress_mg_other LOGIN;
 GRANT CREATE ON SCHEMA public TO regress_mg_other;
-SELECT format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),
-              split_part(current_setting('unix_socket_directories'), ',', 1)) AS conninfo \gset
 SELECT migration_guard.enable_adapter('sqitch') AS tables_attached;
 CREATE SCHEMA sqitch;
 CREATE TABLE sqitch.projects (
@@ -333,7 +340,8 @@ SELECT coalesce(h.version, '<drift>') AS version, e.role, e.command_tag, e.objec
 
 -- Every DDL command of every tool is attributed; the tools' own tables have entries of their
 -- own ("<tool> registry"). Drift holds only this test's own setup (GRANTs, CREATE EXTENSION
--- dblink) and the table another login role created while sqitch deployed.
+-- dblink, the second session's warm-up table) and the table another login role created while
+-- sqitch deployed.
 SELECT version, count(*) AS events FROM migration_guard.ddl_log JOIN migration_guard.history USING (migration_id)
  WHERE version LIKE '% registry' GROUP BY version ORDER BY version;
 SELECT command_tag, count(*) FROM migration_guard.drift GROUP BY command_tag ORDER BY 1;
@@ -355,7 +363,8 @@ SELECT migration_guard.enable_adapter('rails') AS tables_attached;
 SELECT tool, migration_guard.disable_adapter(tool) AS tables_detached FROM migration_guard.adapters WHERE enabled ORDER BY tool;
 SELECT count(*) AS adapter_triggers FROM pg_trigger WHERE tgname = 'migration_guard_adapter';
 DROP SCHEMA graphile_migrate, sqitch CASCADE;
-DROP TABLE sq_candidates, sq_unrelated;
+DROP TABLE sq_candidates, sq_unrelated, regress_warm_up;
+SELECT dblink_disconnect('second');
 DROP EXTENSION dblink;
 REVOKE CREATE ON SCHEMA public FROM regress_mg_other;
 DROP ROLE regress_mg_other;

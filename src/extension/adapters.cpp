@@ -4,7 +4,10 @@
 //     as text as that role, and only then runs the ledger's code as the ledger owner;
 //   - enable_adapter / disable_adapter record the calling role, then run as the owner;
 //   - DROP EXTENSION migration_guard removes the triggers on the tools' tables first, which
-//     would otherwise depend on the extension and stop the drop.
+//     would otherwise depend on the extension and stop the drop;
+//   - the event trigger that notices a tool creating its table costs a CREATE TABLE nothing
+//     while no adapter is enabled: whether one is, is cached per session and re-read when a
+//     relcache invalidation of migration_guard.adapter_settings says it changed.
 #include "core/error_codes.hpp"
 #include "extension/as_owner.hpp"
 #include "extension/bridge.hpp"
@@ -14,6 +17,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "utils/array.h"
+#include "utils/inval.h"
 }
 
 namespace mg::pg::adapters {
@@ -58,6 +62,46 @@ Datum call_with_tool(FunctionCallInfo fcinfo, const char *sql) {
     bool isnull;
     int64 tables = call_as_owner_int8(sql, 2, args, &isnull);
     PG_RETURN_INT64(tables);
+}
+
+// Whether any adapter is enabled, as this session last read it.
+enum class Enabled { unknown, none, some };
+Enabled enabled = Enabled::unknown;
+Oid settings_table = InvalidOid;
+bool callback_registered = false;
+
+Oid settings_table_oid() {
+    if (!OidIsValid(settings_table)) {
+        Oid nsp = get_namespace_oid("migration_guard", true);
+        if (OidIsValid(nsp))
+            settings_table = get_relname_relid("adapter_settings", nsp);
+    }
+    return settings_table;
+}
+
+void on_relcache(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == settings_table) {
+        enabled = Enabled::unknown;
+        settings_table = InvalidOid; // the extension may have been dropped and created again
+    }
+}
+
+bool any_adapter_enabled() {
+    if (!callback_registered) {
+        CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
+        callback_registered = true;
+    }
+    AcceptInvalidationMessages();
+    if (enabled == Enabled::unknown) {
+        if (!OidIsValid(ledger_owner()) || !OidIsValid(settings_table_oid()))
+            return false;
+        bool isnull;
+        int64 count = call_as_owner_int8(
+            "SELECT count(*) FROM migration_guard.adapter_settings WHERE enabled", 0, nullptr,
+            &isnull);
+        enabled = count > 0 ? Enabled::some : Enabled::none;
+    }
+    return enabled == Enabled::some;
 }
 
 } // namespace
@@ -138,6 +182,29 @@ Datum mg_adapter_drop_extension(PG_FUNCTION_ARGS) {
         PG_RETURN_VOID();
     bool isnull;
     call_as_owner_int8("SELECT migration_guard._detach_adapters(NULL)", 0, nullptr, &isnull);
+    PG_RETURN_VOID();
+}
+
+// ddl_command_end of CREATE TABLE: attaches the adapters to a tool's table as it is created.
+PG_FUNCTION_INFO_V1(mg_adapter_watch_tables);
+Datum mg_adapter_watch_tables(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        raise(mg::errcode::kInvalidArgument,
+              "migration_guard._adapter_watch_tables() must be called as an event trigger");
+    if (!any_adapter_enabled())
+        PG_RETURN_VOID();
+    bool isnull;
+    call_as_owner_int8("SELECT migration_guard._adapter_attach_created()", 0, nullptr, &isnull);
+    PG_RETURN_VOID();
+}
+
+// enable_adapter and disable_adapter tell every session that adapters changed.
+PG_FUNCTION_INFO_V1(mg_adapters_changed);
+Datum mg_adapters_changed(PG_FUNCTION_ARGS) {
+    settings_table = InvalidOid; // never trust a remembered OID here: look it up now
+    Oid table = settings_table_oid();
+    if (OidIsValid(table))
+        CacheInvalidateRelcacheByRelid(table);
     PG_RETURN_VOID();
 }
 
