@@ -84,11 +84,12 @@ TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/test/integration/too
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "ensure-deps: node/npm missing; installing Debian's nodejs and npm"
-    as_root apt-get update && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-        --no-install-recommends nodejs npm || {
+    if ! { as_root apt-get update &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            nodejs npm; }; then
         echo "ensure-deps: ERROR: could not install nodejs and npm: the adapter tests cannot run" >&2
         exit 1
-    }
+    fi
 fi
 if [ "$(node_major)" -lt 20 ]; then
     echo "ensure-deps: ERROR: node $(node --version) is older than 20, which node-pg-migrate and postgrator need: the adapter tests cannot run" >&2

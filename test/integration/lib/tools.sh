@@ -2,6 +2,7 @@
 # Helpers for the adapter end-to-end tests (test/integration/tool_*.sh), sourced after tap.sh.
 # The real tools are installed by tools/ensure-deps.sh (npm ci into test/integration/tools, and
 # Debian's sqitch). A tool that is missing is a failure, never a skip.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)"
 SEED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../examples/migrations" && pwd)"
 
