@@ -10,6 +10,7 @@
 --   7. event triggers that capture every DDL command
 --   8. custom SQLSTATEs: validators, domain, registry, CREATE FUNCTION check, audit
 --   9. preboot windows: windows, rule actions, allow_incompatible, lint(), the guard
+--  10. adapters: the migration tools' own history tables read as they are written
 --   and last, PUBLIC's privileges: none but the pure functions
 
 \echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
@@ -1212,6 +1213,484 @@ CREATE EVENT TRIGGER migration_guard_guard_ddl ON ddl_command_start
     EXECUTE FUNCTION migration_guard._guard_ddl();
 CREATE EVENT TRIGGER migration_guard_guard_rewrite ON table_rewrite
     EXECUTE FUNCTION migration_guard._guard_rewrite();
+
+------------------------------------------------------------------------------------------
+-- 10. Adapters: the migration tools' own history tables, read as they are written. Once
+--     enable_adapter(tool) has run, a row a tool records in its history table becomes a
+--     ledger entry, and the DDL the tool ran for it is attributed to that entry. The tools
+--     need no change. docs/adapters/<tool>.md
+------------------------------------------------------------------------------------------
+
+-- Which tables each tool keeps its history in, and which of its writes record a migration.
+-- history_schema NULL: the tool's table may live in any schema (the tools put it in the
+-- schema they are configured for, public by default). registry: every table the tool creates
+-- for itself; the DDL that creates or changes them is the tool's own bookkeeping and becomes
+-- a ledger entry of its own ("<tool> registry"), not drift.
+CREATE FUNCTION migration_guard._adapter_catalogue()
+    RETURNS TABLE (tool text, history_schema name, history_table name, operations text,
+                   registry_schema name, registry_tables name[])
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        VALUES ('django',           NULL::name,         'django_migrations'::name,     'INSERT',
+                NULL::name,         '{django_migrations}'::name[]),
+               ('flyway',           NULL,               'flyway_schema_history',       'INSERT',
+                NULL,               '{flyway_schema_history}'),
+               ('graphile-migrate', 'graphile_migrate', 'migrations',                  'INSERT',
+                'graphile_migrate', '{migrations,current}'),
+               ('liquibase',        NULL,               'databasechangelog',           'INSERT OR UPDATE',
+                NULL,               '{databasechangelog,databasechangeloglock}'),
+               ('node-pg-migrate',  NULL,               'pgmigrations',                'INSERT',
+                NULL,               '{pgmigrations}'),
+               ('postgrator',       NULL,               'schemaversion',               'INSERT',
+                NULL,               '{schemaversion}'),
+               ('rails',            NULL,               'schema_migrations',           'INSERT',
+                NULL,               '{schema_migrations,ar_internal_metadata}'),
+               ('sqitch',           'sqitch',           'changes',                     'INSERT',
+                'sqitch',           '{}'),
+               ('sqitch',           'sqitch',           'events',                      'INSERT',
+                'sqitch',           '{}')
+    $$;
+
+-- Who enabled (or disabled) which adapter, and when. Kept by pg_dump.
+CREATE TABLE migration_guard.adapter_settings (
+    tool        text PRIMARY KEY,
+    enabled     boolean NOT NULL,
+    enabled_by  name NOT NULL,
+    enabled_at  timestamptz NOT NULL,
+    disabled_by name,
+    disabled_at timestamptz
+);
+SELECT pg_catalog.pg_extension_config_dump('migration_guard.adapter_settings', '');
+
+-- The trigger every adapter puts on a tool's history table (AFTER ... FOR EACH ROW). In C so
+-- that it can note the role that wrote the row before it switches to the ledger owner, and
+-- read the row's columns as text as that role: nothing the table's owner defined (a cast, a
+-- function) runs with the ledger owner's rights.
+CREATE FUNCTION migration_guard._adapter_trigger() RETURNS trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'mg_adapter_trigger';
+
+-- The tables an adapter's trigger is on now (every adapter's when p_tool is NULL).
+CREATE FUNCTION migration_guard._attached_tables(p_tool text) RETURNS SETOF regclass
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT t.tgrelid::regclass FROM pg_trigger t
+         WHERE t.tgname = 'migration_guard_adapter'
+           AND t.tgfoid = 'migration_guard._adapter_trigger()'::regprocedure
+           AND (p_tool IS NULL OR t.tgargs = convert_to(p_tool, 'UTF8') || '\x00'::bytea)
+         ORDER BY t.tgrelid::regclass::text
+    $$;
+
+-- Every tool an adapter knows, whether it is enabled, and the tables it is attached to now.
+CREATE VIEW migration_guard.adapters AS
+SELECT k.tool, coalesce(s.enabled, false) AS enabled,
+       string_agg(coalesce(k.history_schema::text || '.', '') || k.history_table, ', '
+                  ORDER BY k.history_table) AS history_tables,
+       ARRAY(SELECT migration_guard._attached_tables(k.tool)) AS attached_to,
+       s.enabled_by, s.enabled_at, s.disabled_by, s.disabled_at
+  FROM migration_guard._adapter_catalogue() k
+  LEFT JOIN migration_guard.adapter_settings s ON s.tool = k.tool
+ GROUP BY k.tool, s.tool;
+COMMENT ON VIEW migration_guard.adapters IS
+    'Every migration tool an adapter knows: its history tables (schema-less ones in any schema), whether the adapter is enabled, the tables it is attached to';
+
+-- Runs DDL of the adapters' own (attaching and detaching triggers) unrecorded: it is
+-- bookkeeping of migration_guard, not a change to the application's schema.
+CREATE FUNCTION migration_guard._adapter_ddl(p_statement text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    capture text := current_setting('migration_guard.capture', true);
+BEGIN
+    PERFORM set_config('migration_guard.capture', 'off', true);
+    EXECUTE p_statement;
+    PERFORM set_config('migration_guard.capture', coalesce(capture, 'on'), true);
+END
+$$;
+
+-- Attaches the adapter's trigger to one table (no-op when it is there already).
+CREATE FUNCTION migration_guard._adapter_attach(p_tool text, p_table regclass, p_operations text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_trigger t
+                WHERE t.tgrelid = p_table AND t.tgname = 'migration_guard_adapter') THEN
+        RETURN;
+    END IF;
+    PERFORM migration_guard._adapter_ddl(
+        format('CREATE TRIGGER migration_guard_adapter AFTER %s ON %s FOR EACH ROW '
+               'EXECUTE FUNCTION migration_guard._adapter_trigger(%L)',
+               p_operations, p_table, p_tool));
+END
+$$;
+
+-- The tool's history tables that exist now (in their schema, or in any schema).
+CREATE FUNCTION migration_guard._adapter_tables(p_tool text)
+    RETURNS TABLE (relid regclass, operations text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        SELECT c.oid::regclass, k.operations
+          FROM migration_guard._adapter_catalogue() k
+          JOIN pg_class c ON c.relname = k.history_table AND c.relkind IN ('r', 'p')
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE k.tool = p_tool
+           AND (n.nspname = k.history_schema
+                OR (k.history_schema IS NULL
+                    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'migration_guard')
+                    AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast%'))
+    $$;
+
+-- Tells every session that adapters were enabled or disabled (a relcache invalidation of
+-- adapter_settings, delivered when this transaction commits).
+CREATE FUNCTION migration_guard._adapters_changed() RETURNS void
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_adapters_changed';
+
+CREATE FUNCTION migration_guard._known_tool(p_tool text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM migration_guard._adapter_catalogue() k WHERE k.tool = p_tool) THEN
+        RAISE EXCEPTION 'no adapter for migration tool %', coalesce(quote_literal(p_tool), 'NULL')
+              USING ERRCODE = 'MGARG',
+                    DETAIL = 'Known tools: ' || (SELECT string_agg(DISTINCT k.tool, ', ' ORDER BY k.tool)
+                                                   FROM migration_guard._adapter_catalogue() k) || '.',
+                    HINT = 'Any other tool can call migration_guard.begin_migration() and finish_migration() itself.';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION migration_guard._enable_adapter(p_tool text, p_caller name) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    history record;
+    attached bigint := 0;
+BEGIN
+    PERFORM migration_guard._known_tool(p_tool);
+    INSERT INTO migration_guard.adapter_settings AS s (tool, enabled, enabled_by, enabled_at)
+    VALUES (p_tool, true, p_caller, clock_timestamp())
+    ON CONFLICT (tool) DO UPDATE
+       SET enabled = true, enabled_by = excluded.enabled_by, enabled_at = excluded.enabled_at,
+           disabled_by = NULL, disabled_at = NULL
+     WHERE NOT s.enabled; -- enabling twice keeps the first record
+    PERFORM migration_guard._adapters_changed();
+    FOR history IN SELECT * FROM migration_guard._adapter_tables(p_tool) LOOP
+        PERFORM migration_guard._adapter_attach(p_tool, history.relid, history.operations);
+        attached := attached + 1;
+    END LOOP;
+    RETURN attached;
+END
+$$;
+
+-- Removes an adapter's triggers (every adapter's when p_tool is NULL); returns how many.
+CREATE FUNCTION migration_guard._detach_adapters(p_tool text) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    relid regclass;
+    detached bigint := 0;
+BEGIN
+    FOR relid IN SELECT * FROM migration_guard._attached_tables(p_tool) LOOP
+        PERFORM migration_guard._adapter_ddl(format('DROP TRIGGER migration_guard_adapter ON %s', relid));
+        detached := detached + 1;
+    END LOOP;
+    RETURN detached;
+END
+$$;
+
+CREATE FUNCTION migration_guard._disable_adapter(p_tool text, p_caller name) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM migration_guard._known_tool(p_tool);
+    UPDATE migration_guard.adapter_settings
+       SET enabled = false, disabled_by = p_caller, disabled_at = clock_timestamp()
+     WHERE tool = p_tool AND enabled;
+    PERFORM migration_guard._adapters_changed();
+    RETURN migration_guard._detach_adapters(p_tool);
+END
+$$;
+-- DROP EXTENSION migration_guard calls _detach_adapters(NULL) first (the event trigger below):
+-- the triggers on the tools' tables depend on _adapter_trigger and would stop the drop.
+
+CREATE FUNCTION migration_guard.enable_adapter(tool text) RETURNS bigint
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_enable_adapter';
+COMMENT ON FUNCTION migration_guard.enable_adapter(text) IS
+    'Reads a migration tool''s history table from now on: its migrations and their DDL enter the ledger; returns the number of tables attached now';
+
+CREATE FUNCTION migration_guard.disable_adapter(tool text) RETURNS bigint
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'mg_disable_adapter';
+COMMENT ON FUNCTION migration_guard.disable_adapter(text) IS
+    'Stops reading a migration tool''s history table; returns the number of tables detached';
+
+CREATE FUNCTION migration_guard.grant_adapter_admin(role_name regrole) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.enable_adapter(text), '
+                   'migration_guard.disable_adapter(text) TO %s', role_name);
+    EXECUTE format('GRANT SELECT ON migration_guard.adapters TO %s', role_name);
+    -- The view calls these for its reader: they tell only what pg_trigger and this file say.
+    EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard._adapter_catalogue(), '
+                   'migration_guard._attached_tables(text) TO %s', role_name);
+END
+$$;
+COMMENT ON FUNCTION migration_guard.grant_adapter_admin(regrole) IS
+    'Grants a role the right to enable and disable adapters';
+
+-- THE one place that reads or changes "the DDL events captured in this transaction / by this
+-- session / for a tool's registry" (capture may buffer events: flush before calling this).
+-- p_migration_id NULL counts the events in scope; otherwise attributes them to it and returns
+-- how many. Only events no migration claimed yet are in scope.
+--   'transaction'  this backend's events of the current transaction
+--   'session'      this backend's events since p_since (non-transactional migrations)
+--   'other-backends'  other backends' events since p_since, run by this session's login role
+--                  (sqitch runs each change's script through a psql of its own)
+--   'registry'     any backend's events on the tool's own tables (p_registry_schema: every
+--                  object in it; p_registry_tables: those tables, their columns, indexes,
+--                  sequences and constraints, in any schema)
+CREATE FUNCTION migration_guard._claim_events(
+    p_migration_id bigint, p_scope text, p_since timestamptz DEFAULT NULL,
+    p_registry_schema name DEFAULT NULL, p_registry_tables name[] DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    claimed bigint;
+BEGIN
+    IF p_scope NOT IN ('transaction', 'session', 'other-backends', 'registry') THEN
+        RAISE EXCEPTION 'unknown event scope %', p_scope USING ERRCODE = 'MGIER';
+    END IF;
+    WITH in_scope AS (
+        SELECT e.event_id FROM migration_guard.ddl_events e
+         WHERE e.migration_id IS NULL
+           AND CASE p_scope
+               WHEN 'transaction' THEN
+                    e.backend_pid = pg_backend_pid() AND e.txid = pg_current_xact_id()
+               WHEN 'session' THEN
+                    e.backend_pid = pg_backend_pid() AND e.occurred_at >= p_since
+               WHEN 'other-backends' THEN
+                    e.backend_pid <> pg_backend_pid() AND e.occurred_at >= p_since
+                    AND e.session_role = session_user
+               ELSE (p_registry_schema IS NOT NULL
+                     AND (e.schema_name = p_registry_schema
+                          OR (e.object_type = 'schema' AND e.object_identity = quote_ident(p_registry_schema))))
+                 OR EXISTS (SELECT 1 FROM unnest(p_registry_tables) t (name)
+                             CROSS JOIN LATERAL (SELECT quote_ident(e.schema_name) || '.' || quote_ident(t.name) AS qualified) q
+                             WHERE e.object_identity = q.qualified
+                                OR starts_with(e.object_identity, q.qualified || '_')
+                                OR starts_with(e.object_identity, q.qualified || '.')
+                                OR right(e.object_identity, length(q.qualified) + 4) = ' on ' || q.qualified)
+               END
+    ), updated AS (
+        UPDATE migration_guard.ddl_events e SET migration_id = p_migration_id
+          FROM in_scope s
+         WHERE p_migration_id IS NOT NULL AND e.event_id = s.event_id
+        RETURNING 1
+    )
+    SELECT CASE WHEN p_migration_id IS NULL THEN (SELECT count(*) FROM in_scope)
+                ELSE (SELECT count(*) FROM updated) END
+      INTO claimed;
+    RETURN claimed;
+END
+$$;
+
+-- What a row of a tool's history table says: the migration's version (NULL: the row records
+-- no migration), name, the tool's own checksum, and whether it succeeded. Each tool's columns
+-- and statements are described in docs/adapters/<tool>.md.
+CREATE FUNCTION migration_guard._adapter_row(p_tool text, p_table name, p_operation text,
+                                             r jsonb, old jsonb,
+                                             OUT version text, OUT name text, OUT checksum text,
+                                             OUT status text, OUT reason text)
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    status := 'succeeded';
+    CASE p_tool
+    WHEN 'graphile-migrate' THEN
+        version := r->>'filename'; checksum := r->>'hash';
+    WHEN 'node-pg-migrate' THEN
+        version := r->>'name';
+    WHEN 'postgrator' THEN
+        -- postgrator's first row (version 0, no name) marks the table's creation.
+        IF r->>'name' IS NOT NULL THEN
+            version := r->>'version'; name := r->>'name'; checksum := r->>'md5';
+        END IF;
+    WHEN 'sqitch' THEN
+        IF p_table = 'changes' THEN
+            version := r->>'change'; name := nullif(r->>'note', ''); checksum := r->>'script_hash';
+        ELSIF r->>'event' = 'fail' THEN
+            version := r->>'change'; name := nullif(r->>'note', ''); status := 'failed';
+            reason := 'sqitch logged the deploy as failed';
+        ELSIF r->>'event' = 'revert' THEN
+            version := r->>'change'; name := 'sqitch revert';
+        END IF;
+    WHEN 'flyway' THEN
+        -- Rows of Flyway's own (schema creation, baseline) record no migration.
+        IF r->>'type' NOT IN ('SCHEMA', 'BASELINE', 'DELETE') THEN
+            version := coalesce(r->>'version', r->>'script'); name := r->>'description';
+            checksum := r->>'checksum';
+            IF r->>'success' = 'f' THEN
+                status := 'failed';
+                reason := 'Flyway recorded the migration as failed (success = false)';
+            END IF;
+        END IF;
+    WHEN 'liquibase' THEN
+        -- An UPDATE records a re-run (runOnChange, runAlways) only when DATEEXECUTED moves.
+        IF r->>'exectype' IN ('EXECUTED', 'RERAN', 'FAILED')
+           AND (p_operation = 'INSERT' OR r->>'dateexecuted' IS DISTINCT FROM old->>'dateexecuted') THEN
+            version := format('%s::%s::%s', r->>'filename', r->>'id', r->>'author');
+            name := r->>'description'; checksum := r->>'md5sum';
+            IF r->>'exectype' = 'FAILED' THEN
+                status := 'failed'; reason := 'Liquibase recorded the changeset as FAILED';
+            END IF;
+        END IF;
+    WHEN 'rails' THEN
+        version := r->>'version';
+    WHEN 'django' THEN
+        version := format('%s.%s', r->>'app', r->>'name');
+    END CASE;
+END
+$$;
+
+-- A row written to a tool's history table (called by _adapter_trigger as the ledger owner).
+-- Appends the ledger entry and attributes the tool's DDL to it:
+--   - the tool's registry DDL not yet claimed, to an entry "<tool> registry" of its own;
+--   - a migration recorded inside a transaction block: the DDL of that transaction;
+--   - a migration recorded outside one (the tool ran it outside a transaction): the DDL this
+--     backend ran since its previous ledger entry (or since it connected), at most;
+--   - sqitch, whose psql runs each change in a backend of its own: also the DDL that other
+--     backends of the same login role ran since sqitch's transaction began.
+CREATE FUNCTION migration_guard._adapter_record(
+    p_tool text, p_table regclass, p_operation text, p_columns text[], p_values text[],
+    p_old_values text[], p_caller name, p_in_transaction boolean)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    row_says record;
+    registry record;
+    entry migration_guard.migrations;
+    since timestamptz;
+    backend_started timestamptz;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM migration_guard.adapter_settings s WHERE s.tool = p_tool AND s.enabled) THEN
+        RETURN NULL; -- a trigger left behind by hand; the adapter is off
+    END IF;
+    row_says := migration_guard._adapter_row(p_tool, (SELECT c.relname FROM pg_class c WHERE c.oid = p_table),
+                                             p_operation, jsonb_object(p_columns, p_values),
+                                             CASE WHEN p_old_values IS NOT NULL THEN jsonb_object(p_columns, p_old_values) END);
+    IF row_says.version IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- The ledger's rule: only a role that may run migrations records one. Creating a table
+    -- with a tool's table name must not let any role forge ledger entries.
+    IF NOT has_function_privilege(p_caller, 'migration_guard.begin_migration(text, text, text, text)', 'EXECUTE') THEN
+        RAISE EXCEPTION 'role % may not record migrations', quote_ident(p_caller)
+              USING ERRCODE = 'MGRUN',
+                    DETAIL = format('It wrote migration "%s" to %s, which the %s adapter records in the migration ledger.',
+                                    row_says.version, p_table, p_tool),
+                    HINT = format('A DBA lets it run migrations with: SELECT migration_guard.grant_runner(%L);', p_caller);
+    END IF;
+    PERFORM migration_guard._lock_ledger();
+
+    SELECT k.registry_schema, k.registry_tables INTO registry
+      FROM migration_guard._adapter_catalogue() k
+     WHERE k.tool = p_tool LIMIT 1;
+    IF migration_guard._claim_events(NULL, 'registry', NULL, registry.registry_schema, registry.registry_tables) > 0 THEN
+        entry := migration_guard._append(p_tool || ' registry', p_tool || ' created or changed its history tables',
+                                         p_tool, 'migration', 'succeeded', NULL, NULL, p_caller,
+                                         clock_timestamp(), clock_timestamp(), p_in_transaction, NULL, NULL);
+        PERFORM migration_guard._claim_events(entry.migration_id, 'registry', NULL,
+                                              registry.registry_schema, registry.registry_tables);
+        PERFORM migration_guard._notify(entry.migration_id);
+    END IF;
+
+    SELECT a.backend_start INTO backend_started
+      FROM pg_stat_get_activity(pg_backend_pid()) a;
+    since := CASE WHEN p_in_transaction THEN now()
+                  ELSE greatest(backend_started,
+                                (SELECT max(m.finished_at) FROM migration_guard.migrations m
+                                  WHERE m.backend_pid = pg_backend_pid()
+                                    AND m.backend_start = backend_started
+                                    AND m.version IS DISTINCT FROM m.tool || ' registry')) END;
+    entry := migration_guard._append(row_says.version, row_says.name, p_tool, 'migration',
+                                     row_says.status, NULL, NULL, p_caller, since,
+                                     clock_timestamp(), p_in_transaction, row_says.reason, NULL,
+                                     row_says.checksum);
+    PERFORM migration_guard._claim_events(entry.migration_id,
+                                          CASE WHEN p_in_transaction THEN 'transaction' ELSE 'session' END,
+                                          since);
+    IF p_tool = 'sqitch' AND row_says.status = 'succeeded' THEN
+        PERFORM migration_guard._claim_events(entry.migration_id, 'other-backends', now());
+    END IF;
+    PERFORM migration_guard._notify(entry.migration_id);
+    RETURN entry.migration_id;
+END
+$$;
+
+-- A tool creates its history table on its first run: attach the adapter there and then. Only
+-- CREATE TABLE: a restore (pg_dump) adds constraints with ALTER TABLE after the ledger's rows
+-- are back, and then creates the adapter's trigger itself. The event trigger is in C
+-- (_adapter_watch_tables): while no adapter is enabled it costs a cached flag; otherwise it
+-- calls this as the ledger owner. Returns how many tables it attached to.
+CREATE FUNCTION migration_guard._adapter_attach_created() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    created record;
+    attached bigint := 0;
+BEGIN
+    FOR created IN
+        SELECT DISTINCT s.tool, c.objid::regclass AS relid, k.operations
+          FROM pg_event_trigger_ddl_commands() c
+          JOIN pg_class r ON r.oid = c.objid AND r.relkind IN ('r', 'p')
+          JOIN pg_namespace n ON n.oid = r.relnamespace
+          JOIN migration_guard._adapter_catalogue() k
+            ON k.history_table = r.relname
+           AND (k.history_schema = n.nspname OR (k.history_schema IS NULL AND n.nspname NOT LIKE 'pg\_%'))
+          JOIN migration_guard.adapter_settings s ON s.tool = k.tool AND s.enabled
+         WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid = 0 AND NOT c.in_extension
+    LOOP
+        PERFORM migration_guard._adapter_attach(created.tool, created.relid, created.operations);
+        attached := attached + 1;
+    END LOOP;
+    RETURN attached;
+END
+$$;
+
+CREATE FUNCTION migration_guard._adapter_watch_tables() RETURNS event_trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'mg_adapter_watch_tables';
+
+CREATE FUNCTION migration_guard._adapter_drop_extension() RETURNS event_trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'mg_adapter_drop_extension';
+
+CREATE EVENT TRIGGER migration_guard_adapter_watch ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
+    EXECUTE FUNCTION migration_guard._adapter_watch_tables();
+CREATE EVENT TRIGGER migration_guard_adapter_drop_extension ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION')
+    EXECUTE FUNCTION migration_guard._adapter_drop_extension();
 
 ------------------------------------------------------------------------------------------
 -- Last: nothing in the schema is open to PUBLIC but the pure hash functions (and the

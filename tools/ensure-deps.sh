@@ -19,6 +19,8 @@ REQUIRED_PACKAGES=(
     g++
     make
     pkg-config
+    sqitch                                 # adapter end-to-end tests (test/integration/tool_sqitch.sh)
+    libdbd-pg-perl                         # sqitch's PostgreSQL driver
 )
 
 is_installed() {
@@ -72,4 +74,39 @@ fi
 
 for pkg in "${REQUIRED_PACKAGES[@]}"; do
     dpkg-query -W -f='  ${Package} ${Version}\n' "$pkg"
+done
+
+# The npm tools the adapter end-to-end tests run (test/integration/tool_*.sh): graphile-migrate,
+# node-pg-migrate and postgrator at the exact versions of test/integration/tools/package-lock.json.
+# They need node 20 or later; a machine without it gets Debian's nodejs and npm, and when those
+# are too old the tests cannot run: say so and fail, never skip them quietly.
+TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/test/integration/tools"
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "ensure-deps: node/npm missing; installing Debian's nodejs and npm"
+    if ! { as_root apt-get update &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            nodejs npm; }; then
+        echo "ensure-deps: ERROR: could not install nodejs and npm: the adapter tests cannot run" >&2
+        exit 1
+    fi
+fi
+if [ "$(node_major)" -lt 20 ]; then
+    echo "ensure-deps: ERROR: node $(node --version) is older than 20, which node-pg-migrate and postgrator need: the adapter tests cannot run" >&2
+    exit 1
+fi
+lock_stamp="$TOOLS_DIR/node_modules/.package-lock.json"
+# npm ci writes node_modules/.package-lock.json: newer than the lock file means up to date.
+if [ "$lock_stamp" -nt "$TOOLS_DIR/package-lock.json" ]; then
+    echo "ensure-deps: npm tools already installed in $TOOLS_DIR/node_modules"
+elif ! (cd "$TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "ensure-deps: ERROR: 'npm ci' failed in $TOOLS_DIR: the adapter tests cannot run" >&2
+    exit 1
+fi
+for tool in graphile-migrate node-pg-migrate postgrator; do
+    if [ ! -x "$TOOLS_DIR/node_modules/.bin/$tool" ]; then
+        echo "ensure-deps: ERROR: $tool is not installed in $TOOLS_DIR/node_modules" >&2
+        exit 1
+    fi
+    printf '  %s %s (npm)\n' "$tool" "$(node -p "require('$TOOLS_DIR/node_modules/$tool/package.json').version")"
 done

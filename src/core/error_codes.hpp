@@ -17,11 +17,12 @@ inline constexpr const char kInvalidSqlstate[] = "MGSQS";  // invalid_custom_sql
 inline constexpr const char kUntrustedSchema[] = "MGSCH";  // untrusted_schema
 inline constexpr const char kIncompatibleDdl[] = "MGBLK";  // incompatible_ddl_blocked
 inline constexpr const char kInternal[] = "MGIER";         // migration_guard_internal_error
+inline constexpr const char kRunnerRequired[] = "MGRUN";   // migration_runner_required
 
 inline constexpr const char *const kAll[] = {
     kInvalidArgument, kScriptChanged,   kAlreadyApplied, kNoOpenMigration,  kMigrationOpen,
     kInterrupted,     kUnknownVersion,  kScriptTooLarge, kLockNotAvailable, kInvalidSqlstate,
-    kUntrustedSchema, kIncompatibleDdl, kInternal,
+    kUntrustedSchema, kIncompatibleDdl, kInternal,       kRunnerRequired,
 };
 
 } // namespace mg::errcode

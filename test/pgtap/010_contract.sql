@@ -77,7 +77,7 @@ SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE
                     'migration_guard.chain_head', 'migration_guard.error_codes',
                     'migration_guard.preboot_window_log', 'migration_guard.preboot_window_log_window_id_seq',
                     'migration_guard.rule_settings', 'migration_guard.allowances',
-                    'migration_guard.allowances_allowance_id_seq'],
+                    'migration_guard.allowances_allowance_id_seq', 'migration_guard.adapter_settings'],
               'every ledger table and sequence is dumped by pg_dump');
 
 -- Settings exist with safe defaults and only superusers may change them.
