@@ -183,7 +183,14 @@ COMMIT;
 CREATE INDEX CONCURRENTLY fw_candidates_email_idx ON fw_candidates (email_address);
 SELECT try($$ALTER TABLE fw_missing ADD COLUMN x int$$);
 INSERT INTO "public"."flyway_schema_history" ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success") VALUES (2, '2', 'index email', 'SQL', 'V2__index_email.sql', 915371811, 'postgres', 9, false);
+-- V3 with executeInTransaction=false that succeeds: its statements in autocommit, then its row.
+CREATE INDEX CONCURRENTLY fw_candidates_id_email_idx ON fw_candidates (id, email_address);
+COMMENT ON INDEX fw_candidates_id_email_idx IS 'covering lookups by id';
+INSERT INTO "public"."flyway_schema_history" ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success") VALUES (3, '3', 'index id email', 'SQL', 'V3__index_id_email.sql', 410279372, 'postgres', 11, true);
 SELECT version, name, tool, status, ddl_count, in_transaction, reason FROM ledger WHERE tool = 'flyway';
+SELECT e.command_tag, e.object_identity FROM migration_guard.ddl_log e
+  JOIN migration_guard.history h USING (migration_id)
+ WHERE h.tool = 'flyway' AND h.version = '3' ORDER BY e.event_id;
 SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'flyway' AND kind = 'migration' AND tool_checksum IS NOT NULL;
 
 ------------------------------------------------------------------------------------------
