@@ -4,6 +4,7 @@
 // called here (they manage its thread-local memory contexts); describe() reads nodes only.
 #include "cli/parse.hpp"
 
+#include "cli/scan.hpp"
 #include "pgparse/describe.hpp"
 
 #include <algorithm>
@@ -92,53 +93,6 @@ ScriptStatement syntax_error(int location, int length, const char *message, int 
     return s;
 }
 
-struct Piece {
-    int location;
-    int length;
-};
-
-// Statement boundaries from PostgreSQL's scanner: each piece starts right after the previous
-// semicolon and ends before its own. A scanner error (an unterminated quote or comment) ends
-// the list: the piece that holds it runs to the end of the script and is reported as `failed`.
-std::vector<Piece> split(const std::string &sql, Piece &failed, std::string &failed_message,
-                         int &failed_cursor) {
-    std::vector<Piece> pieces;
-    failed = Piece{-1, 0};
-    PgQuerySplitResult r = pg_query_split_with_scanner(sql.c_str());
-    if (r.error) {
-        failed_message = r.error->message ? r.error->message : "syntax error";
-        failed_cursor = r.error->cursorpos;
-        const int at = cursor_to_byte(sql, r.error->cursorpos);
-        pg_query_free_split_result(r);
-        // The statements before the error split cleanly; the last one holds the error.
-        const std::string prefix = sql.substr(0, at < 0 ? 0 : static_cast<size_t>(at));
-        Piece ignored;
-        std::string ignored_message;
-        int ignored_cursor;
-        pieces =
-            at > 0 ? split(prefix, ignored, ignored_message, ignored_cursor) : std::vector<Piece>{};
-        if (ignored.location >= 0 || pieces.empty()) {
-            failed = Piece{0, static_cast<int>(sql.size())};
-            pieces.clear();
-        } else {
-            failed = pieces.back();
-            pieces.pop_back();
-            failed.length = static_cast<int>(sql.size()) - failed.location;
-        }
-        return pieces;
-    }
-    for (int i = 0; i < r.n_stmts; ++i) {
-        Piece p{r.stmts[i]->stmt_location, r.stmts[i]->stmt_len};
-        // A last statement without a semicolon runs to the end of the script.
-        const size_t end = static_cast<size_t>(p.location + p.length);
-        if (end >= sql.size() || sql[end] != ';')
-            p.length = static_cast<int>(sql.size()) - p.location;
-        pieces.push_back(p);
-    }
-    pg_query_free_split_result(r);
-    return pieces;
-}
-
 } // namespace
 
 bool ParsedScript::has_syntax_errors() const {
@@ -167,26 +121,21 @@ ParsedScript parse_script(const std::string &sql) {
             return out;
         }
     }
-    // Some statement does not parse: parse statement by statement so that the others are
-    // still described.
-    Piece failed;
-    std::string failed_message;
-    int failed_cursor = 0;
-    for (const Piece &p : split(sql, failed, failed_message, failed_cursor)) {
-        const std::string text = sql.substr(p.location, p.length);
+    // Some statement does not parse: parse statement by statement, split as the server's
+    // lint() splits, so that the others are still described.
+    for (const Piece &p : split_statements(sql)) {
+        const std::string text = sql.substr(p.start, p.end - p.start);
         RawParse raw(text);
         if (raw.error()) {
             const int at = cursor_to_byte(text, raw.error()->cursorpos);
-            out.statements.push_back(syntax_error(p.location, p.length, raw.error()->message,
-                                                  at < 0 ? -1 : p.location + at));
+            // Like a RawStmt's length, without the semicolon.
+            const int length = p.end - p.start - (p.semicolon ? 1 : 0);
+            out.statements.push_back(
+                syntax_error(p.start, length, raw.error()->message, at < 0 ? -1 : p.start + at));
         } else {
-            add_statements(raw, text, p.location, out);
+            add_statements(raw, text, p.start, out);
         }
     }
-    if (failed.location >= 0) // the scanner's cursor counts from the start of the script
-        out.statements.push_back(syntax_error(failed.location, failed.length,
-                                              failed_message.c_str(),
-                                              cursor_to_byte(sql, failed_cursor)));
     return out;
 }
 
