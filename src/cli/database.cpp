@@ -177,8 +177,9 @@ Facts Database::facts(const std::vector<DdlStatement> &statements) {
     facts.lock_timeout_set = !rows.empty() && rows[0][0] == "t";
     if (!names.empty()) {
         if (!query(std::string("SELECT r.i, ") + kRelation +
-                       " IS NOT NULL FROM pg_catalog.unnest($1::pg_catalog.text[], "
-                       "$2::pg_catalog.text[]) WITH ORDINALITY AS r(schema, name, i) ORDER BY r.i",
+                       " IS NOT NULL FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+                       "pg_catalog.unnest($2::pg_catalog.text[])) WITH ORDINALITY AS "
+                       "r(schema, name, i) ORDER BY r.i",
                    {array_literal(schemas), array_literal(names)}, rows, error)) {
             error_ = "cannot read the catalog: " + error;
             return Facts{};
@@ -192,8 +193,9 @@ Facts Database::facts(const std::vector<DdlStatement> &statements) {
     }
     if (!columns.empty()) {
         if (!query(std::string("SELECT r.i, t.typname, a.atttypmod, a.attnotnull "
-                               "FROM pg_catalog.unnest($1::pg_catalog.text[], "
-                               "$2::pg_catalog.text[], $3::pg_catalog.text[]) WITH ORDINALITY "
+                               "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+                               "pg_catalog.unnest($2::pg_catalog.text[]), "
+                               "pg_catalog.unnest($3::pg_catalog.text[])) WITH ORDINALITY "
                                "AS r(schema, name, col, i) JOIN pg_catalog.pg_attribute a ON "
                                "a.attrelid = ") +
                        kRelation +
