@@ -8,6 +8,8 @@
 #include "pgparse/describe.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -135,6 +137,65 @@ ParsedScript parse_script(const std::string &sql) {
         } else {
             add_statements(raw, text, p.start, out);
         }
+    }
+    return out;
+}
+
+namespace {
+
+void add_bodies(const RawParse &raw, int offset, std::vector<FunctionBody> &out) {
+    ListCell *lc;
+    foreach (lc, raw.tree()) {
+        const RawStmt *rs = castNode(RawStmt, static_cast<Node *>(lfirst(lc)));
+        if (!IsA(rs->stmt, CreateFunctionStmt))
+            continue;
+        const CreateFunctionStmt *fn = castNode(CreateFunctionStmt, rs->stmt);
+        FunctionBody body;
+        body.procedure = fn->is_procedure;
+        bool plpgsql = false, have_body = false;
+        ListCell *oc;
+        foreach (oc, fn->options) {
+            const DefElem *opt = castNode(DefElem, static_cast<Node *>(lfirst(oc)));
+            if (strcmp(opt->defname, "language") == 0 && opt->arg && IsA(opt->arg, String)) {
+                std::string language = strVal(opt->arg);
+                for (char &c : language)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                plpgsql = language == "plpgsql";
+            } else if (strcmp(opt->defname, "as") == 0 && opt->arg && IsA(opt->arg, List) &&
+                       list_length(castNode(List, opt->arg)) >= 1 &&
+                       IsA(linitial(castNode(List, opt->arg)), String)) {
+                body.body = strVal(linitial(castNode(List, opt->arg)));
+                body.as_location = opt->location < 0 ? -1 : offset + opt->location;
+                have_body = true;
+            }
+        }
+        if (!plpgsql || !have_body)
+            continue;
+        ListCell *nc;
+        foreach (nc, fn->funcname) {
+            if (!body.name.empty())
+                body.name += ".";
+            body.name += strVal(lfirst(nc));
+        }
+        out.push_back(std::move(body));
+    }
+}
+
+} // namespace
+
+std::vector<FunctionBody> plpgsql_bodies(const std::string &sql) {
+    std::vector<FunctionBody> out;
+    {
+        RawParse whole(sql);
+        if (!whole.error()) {
+            add_bodies(whole, 0, out);
+            return out;
+        }
+    }
+    for (const Piece &p : split_statements(sql)) {
+        RawParse raw(sql.substr(p.start, p.end - p.start));
+        if (!raw.error())
+            add_bodies(raw, p.start, out);
     }
     return out;
 }

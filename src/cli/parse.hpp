@@ -33,6 +33,16 @@ struct ParsedScript {
 
 ParsedScript parse_script(const std::string &sql);
 
+// The body of a CREATE FUNCTION / CREATE PROCEDURE ... LANGUAGE plpgsql AS '...' of a script
+// (statements with syntax errors are skipped), for errcodes.
+struct FunctionBody {
+    std::string name; // as written, schema-qualified when it was: "app.f"
+    bool procedure = false;
+    std::string body;     // the string constant's value, as the server stores it in prosrc
+    int as_location = -1; // byte offset in the script of the AS clause (-1: unknown)
+};
+std::vector<FunctionBody> plpgsql_bodies(const std::string &sql);
+
 // 1-based line and column (in characters) of a byte offset into `text`.
 struct LineColumn {
     int line = 1;

@@ -4,6 +4,7 @@
 # Usage: sh lint.sh path/to/migration-guard
 set -u
 MG=${1:?usage: $0 path/to/migration-guard}
+case $MG in /*) ;; *) MG=$PWD/$MG ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mg-cli-lint.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT INT TERM
