@@ -155,12 +155,21 @@ bool says_no_transaction(const std::string &script) {
 
 LintResult lint_script(const std::string &script, const LintOptions &options) {
     LintResult result;
-    const ParsedScript parsed = parse_script(script);
-    const std::vector<DdlStatement> statements = parsed.ddl();
+    ParsedScript parsed = parse_script(script);
+    // The described statements move out; each ScriptStatement keeps its location and length.
+    std::vector<DdlStatement> statements;
+    statements.reserve(parsed.statements.size());
+    for (ScriptStatement &s : parsed.statements)
+        if (!s.syntax_error) {
+            statements.push_back(std::move(s.ddl));
+            s.ddl.location = statements.back().location;
+            s.ddl.length = statements.back().length;
+        }
     const Facts facts = options.facts ? options.facts(statements) : Facts{};
     result.in_transaction = options.assume_in_transaction && !says_no_transaction(script);
-    const std::vector<Finding> findings =
+    std::vector<Finding> findings =
         evaluate_script(statements, facts, options.settings, result.in_transaction);
+    statements.clear();
 
     const LineIndex lines(script);
     // Suppression comments (looked for only when the directive's name appears at all).
@@ -191,7 +200,7 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
         }
     }
 
-    auto add = [&](const Finding &f, int statement, int offset) {
+    auto add = [&](Finding &f, int statement, int offset) {
         if (!selected(options, f.rule))
             return;
         auto suppresses = [&](const Suppression &s) { return covers(s, f.rule); };
@@ -202,11 +211,11 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
             return;
         }
         LintFinding out;
-        out.rule = f.rule;
+        out.rule = std::move(f.rule);
         out.severity = f.action == Action::Block ? "error" : "warning";
-        out.message = f.message;
-        out.detail = f.detail;
-        out.hint = f.hint;
+        out.message = std::move(f.message);
+        out.detail = std::move(f.detail);
+        out.hint = std::move(f.hint);
         out.offset = offset;
         out.line = lines.line(offset);
         out.column = lines.column(offset);
@@ -223,7 +232,8 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
             const int at = s.error_location > s.ddl.location
                                ? s.error_location
                                : statement_start(script, s.ddl.location);
-            if (auto f = syntax_error_finding(s.error_message, at, options.settings))
+            if (std::optional<Finding> f =
+                    syntax_error_finding(s.error_message, at, options.settings))
                 add(*f, statement, at);
             continue;
         }

@@ -73,6 +73,7 @@ int cursor_to_byte(const std::string &text, int cursorpos) {
 
 // Describes every RawStmt of `raw`, parsed from `text` found at byte `offset` of the script.
 void add_statements(const RawParse &raw, const std::string &text, int offset, ParsedScript &out) {
+    out.statements.reserve(out.statements.size() + list_length(raw.tree()));
     ListCell *lc;
     foreach (lc, raw.tree()) {
         const RawStmt *rs = castNode(RawStmt, static_cast<Node *>(lfirst(lc)));

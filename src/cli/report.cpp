@@ -53,10 +53,96 @@ void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colo
     std::fprintf(out, "\n");
 }
 
-json finding_json(const std::string &path, const LintFinding &f) {
-    return json{{"file", path},       {"line", f.line},         {"column", f.column},
-                {"rule", f.rule},     {"severity", f.severity}, {"message", f.message},
-                {"detail", f.detail}, {"hint", f.hint}};
+// JSON string escaping for the findings array, written straight to the output: a report of
+// 100,000 findings must cost little next to the parse (nlohmann's DOM and serializer took
+// longer than linting itself). Bytes that are not UTF-8 become U+FFFD, as in write_json().
+void put_json_string(std::FILE *out, const std::string &s) {
+    static const char hex[] = "0123456789abcdef";
+    std::string buf;
+    buf.reserve(s.size() + 2);
+    buf += '"';
+    const size_t n = s.size();
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            size_t j = i + 1; // the whole run of plain ASCII at once
+            while (j < n) {
+                const unsigned char d = static_cast<unsigned char>(s[j]);
+                if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\')
+                    break;
+                ++j;
+            }
+            buf.append(s, i, j - i);
+            i = j;
+        } else if (c < 0x80) {
+            buf += '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                buf += static_cast<char>(c);
+                break;
+            case '\n':
+                buf += 'n';
+                break;
+            case '\t':
+                buf += 't';
+                break;
+            case '\r':
+                buf += 'r';
+                break;
+            default:
+                buf += "u00";
+                buf += hex[c >> 4];
+                buf += hex[c & 15];
+            }
+            ++i;
+        } else {
+            // A well-formed UTF-8 sequence is copied; anything else becomes U+FFFD.
+            const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+            bool ok = len > 0 && i + len <= n && c <= 0xF4;
+            for (size_t k = 1; ok && k < len; ++k)
+                ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+            if (ok && len == 3) { // no overlong forms, no surrogates
+                const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+                ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+            } else if (ok && len == 4) {
+                const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+                ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+            }
+            if (ok) {
+                buf.append(s, i, len);
+                i += len;
+            } else {
+                buf += "\xEF\xBF\xBD";
+                ++i;
+            }
+        }
+    }
+    buf += '"';
+    std::fwrite(buf.data(), 1, buf.size(), out);
+}
+
+void write_json_findings(std::FILE *out, const std::vector<FileReport> &files) {
+    bool first = true;
+    std::fputs("[", out);
+    for (const FileReport &file : files)
+        for (const LintFinding &f : file.result.findings) {
+            std::fputs(first ? "\n  {\"file\": " : ",\n  {\"file\": ", out);
+            first = false;
+            put_json_string(out, file.path);
+            std::fprintf(out, ", \"line\": %d, \"column\": %d, \"rule\": ", f.line, f.column);
+            put_json_string(out, f.rule);
+            std::fputs(", \"severity\": ", out);
+            put_json_string(out, f.severity);
+            std::fputs(", \"message\": ", out);
+            put_json_string(out, f.message);
+            std::fputs(", \"detail\": ", out);
+            put_json_string(out, f.detail);
+            std::fputs(", \"hint\": ", out);
+            put_json_string(out, f.hint);
+            std::fputs("}", out);
+        }
+    std::fputs(first ? "]\n" : "\n]\n", out);
 }
 
 void write_sarif(std::FILE *out, const std::vector<FileReport> &files) {
@@ -134,13 +220,8 @@ void write_report(std::FILE *out, const std::vector<FileReport> &files,
     switch (options.format) {
     case Format::Human:
         return write_human(out, files, options.colour);
-    case Format::Json: {
-        json findings = json::array();
-        for (const FileReport &file : files)
-            for (const LintFinding &f : file.result.findings)
-                findings.push_back(finding_json(file.path, f));
-        return write_json(out, findings);
-    }
+    case Format::Json:
+        return write_json_findings(out, files);
     case Format::Sarif:
         return write_sarif(out, files);
     case Format::Github:

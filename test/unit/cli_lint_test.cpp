@@ -8,6 +8,10 @@
 #include "cli/source.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
 
 namespace {
 
@@ -174,6 +178,56 @@ TEST(CliReport, Escaping) {
     EXPECT_EQ(mg::cli::github_escape("a:b,c", true), "a%3Ab%2Cc");
     EXPECT_EQ(mg::cli::sarif_uri("db/V1__x y.sql"), "db/V1__x%20y.sql");
     EXPECT_EQ(mg::cli::sarif_uri("/abs/a.sql"), "file:///abs/a.sql");
+}
+
+} // namespace
+
+namespace {
+
+std::string report_text(mg::cli::Format format, const std::string &message) {
+    mg::cli::LintFinding f;
+    f.rule = "drop-table";
+    f.severity = "error";
+    f.message = message;
+    mg::cli::FileReport file{"dir/a \"b\".sql", {}};
+    file.result.findings.push_back(f);
+    char *buffer = nullptr;
+    size_t size = 0;
+    std::FILE *out = open_memstream(&buffer, &size);
+    mg::cli::ReportOptions options;
+    options.format = format;
+    mg::cli::write_report(out, {file}, options);
+    std::fclose(out);
+    std::string text(buffer, size);
+    std::free(buffer);
+    return text;
+}
+
+TEST(CliReport, JsonEscapesAndReplacesBadUtf8) {
+    const std::string message =
+        std::string("tab\there \"q\" back\\slash \x01 caf\xC3\xA9 ") +
+        "\xF0\x9F\x98\x80 bad:\xFF\xC3 overlong:\xC0\xAF surrogate:\xED\xA0\x80";
+    const nlohmann::json parsed =
+        nlohmann::json::parse(report_text(mg::cli::Format::Json, message));
+    ASSERT_EQ(parsed.size(), 1u);
+    EXPECT_EQ(parsed[0]["file"], "dir/a \"b\".sql");
+    const std::string r = "\xEF\xBF\xBD";
+    EXPECT_EQ(parsed[0]["message"], std::string("tab\there \"q\" back\\slash \x01 caf\xC3\xA9 ") +
+                                        "\xF0\x9F\x98\x80 bad:" + r + r + " overlong:" + r + r +
+                                        " surrogate:" + r + r + r);
+    EXPECT_EQ(nlohmann::json::parse(report_text(mg::cli::Format::Json, "x"))[0]["line"], 1);
+}
+
+TEST(CliReport, EmptyJsonIsAnEmptyArray) {
+    char *buffer = nullptr;
+    size_t size = 0;
+    std::FILE *out = open_memstream(&buffer, &size);
+    mg::cli::ReportOptions options;
+    options.format = mg::cli::Format::Json;
+    mg::cli::write_report(out, {}, options);
+    std::fclose(out);
+    EXPECT_EQ(nlohmann::json::parse(std::string(buffer, size)), nlohmann::json::array());
+    std::free(buffer);
 }
 
 } // namespace
