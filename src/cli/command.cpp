@@ -1,5 +1,8 @@
 #include "cli/command.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace mg::cli {
 
 int usage_error(const std::string &message) {
@@ -33,6 +36,27 @@ std::string_view ArgReader::next(bool &is_option) {
         return arg.substr(0, eq);
     }
     return arg;
+}
+
+bool ArgReader::next_option(std::string_view &option, std::vector<std::string> &operands) {
+    while (!done()) {
+        bool is_option;
+        const std::string_view arg = next(is_option);
+        if (is_option) {
+            option = arg;
+            return true;
+        }
+        if (!arg.empty())
+            operands.emplace_back(arg);
+    }
+    return false;
+}
+
+bool flush_output(const char *command) {
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout))
+        return true;
+    io_error(command, std::string("cannot write the output: ") + std::strerror(errno));
+    return false;
 }
 
 bool ArgReader::value(std::string_view option, std::string &out, const char *command) {

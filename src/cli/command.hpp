@@ -29,6 +29,9 @@ class ArgReader {
     bool done() const { return i_ >= args_.size(); }
     // The next argument; sets `is_option` when it is an option (not after "--", not "-").
     std::string_view next(bool &is_option);
+    // Skips to the next option, collecting the operands (FILE, DIR...) on the way; false when
+    // no option is left.
+    bool next_option(std::string_view &option, std::vector<std::string> &operands);
     // The value of the option just read (inline "=value" or the next argument); false (with a
     // usage error printed) when there is none.
     bool value(std::string_view option, std::string &out, const char *command);
@@ -40,6 +43,9 @@ class ArgReader {
     std::string inline_value_;
     bool has_inline_ = false;
 };
+
+// Flushes standard output; on a write error prints it and returns false.
+bool flush_output(const char *command);
 
 int run_hash(const Args &args);
 int run_lint(const Args &args);

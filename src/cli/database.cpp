@@ -17,34 +17,6 @@ std::string trim_newline(std::string s) {
     return s;
 }
 
-// The kinds whose object is a relation the rules may ask about (as the extension's judge).
-bool acts_on_relation(ChangeKind kind) {
-    switch (kind) {
-    case ChangeKind::DropTable:
-    case ChangeKind::DropView:
-    case ChangeKind::DropMaterializedView:
-    case ChangeKind::DropColumn:
-    case ChangeKind::RenameTable:
-    case ChangeKind::RenameColumn:
-    case ChangeKind::RenameView:
-    case ChangeKind::AddColumn:
-    case ChangeKind::AlterColumnType:
-    case ChangeKind::SetNotNull:
-    case ChangeKind::DropNotNull:
-    case ChangeKind::DropDefault:
-    case ChangeKind::AddConstraint:
-    case ChangeKind::ValidateConstraint:
-    case ChangeKind::Truncate:
-    case ChangeKind::CreateIndex:
-    case ChangeKind::Reindex:
-    case ChangeKind::VacuumFull:
-    case ChangeKind::Cluster:
-        return true;
-    default:
-        return false;
-    }
-}
-
 // A text[] literal of the values.
 std::string array_literal(const std::vector<std::string> &values) {
     std::string out = "{";
@@ -160,7 +132,7 @@ Facts Database::facts(const std::vector<DdlStatement> &statements) {
     };
     for (const DdlStatement &s : statements) {
         for (const DdlChange &c : s.changes)
-            if (acts_on_relation(c.kind))
+            if (names_a_relation(c.kind))
                 add(c.object, c.column);
         for (const QualifiedName &t : s.locked_tables)
             add(t, "");

@@ -112,13 +112,9 @@ int run_errcodes(const Args &args) {
     ArgReader reader(args);
     std::vector<std::string> inputs;
     std::string format = "human";
-    while (!reader.done()) {
-        bool is_option;
-        const std::string_view arg = reader.next(is_option);
-        if (!is_option) {
-            if (!arg.empty())
-                inputs.emplace_back(arg);
-        } else if (arg == "-h" || arg == "--help") {
+    std::string_view arg;
+    while (reader.next_option(arg, inputs)) {
+        if (arg == "-h" || arg == "--help") {
             print_errcodes_usage(stdout);
             return kExitOk;
         } else if (arg == "-f" || arg == "--format") {
@@ -173,9 +169,8 @@ int run_errcodes(const Args &args) {
     else
         std::printf("%zu bad code%s in %zu file%s\n", count, count == 1 ? "" : "s", files.size(),
                     files.size() == 1 ? "" : "s");
-    if (std::fflush(stdout) != 0 || std::ferror(stdout))
-        return io_error("errcodes",
-                        std::string("cannot write the output: ") + std::strerror(errno));
+    if (!flush_output("errcodes"))
+        return kExitUsage;
     if (io_failed)
         return kExitUsage;
     return count > 0 ? kExitFindings : kExitOk;

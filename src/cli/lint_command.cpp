@@ -139,14 +139,8 @@ int run_lint(const Args &args) {
     bool no_config = false, have_dsn = false;
     std::optional<bool> assume_in_transaction;
     std::optional<FailOn> fail_on;
-    while (!reader.done()) {
-        bool is_option;
-        const std::string_view arg = reader.next(is_option);
-        if (!is_option) {
-            if (!arg.empty())
-                inputs.emplace_back(arg);
-            continue;
-        }
+    std::string_view arg;
+    while (reader.next_option(arg, inputs)) {
         if (arg == "-h" || arg == "--help") {
             print_lint_usage(stdout);
             return kExitOk;
@@ -246,8 +240,8 @@ int run_lint(const Args &args) {
     report.colour =
         color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !(no_color && *no_color));
     write_report(stdout, reports, report);
-    if (std::fflush(stdout) != 0 || std::ferror(stdout))
-        return io_error("lint", std::string("cannot write the output: ") + std::strerror(errno));
+    if (!flush_output("lint"))
+        return kExitUsage;
     if (io_failed)
         return kExitUsage;
     for (const FileReport &file : reports)

@@ -97,13 +97,9 @@ int run_verify(const Args &args) {
     std::vector<std::string> inputs;
     std::string dsn, format = "human";
     bool have_dsn = false, fail_on_pending = false;
-    while (!reader.done()) {
-        bool is_option;
-        const std::string_view arg = reader.next(is_option);
-        if (!is_option) {
-            if (!arg.empty())
-                inputs.emplace_back(arg);
-        } else if (arg == "-h" || arg == "--help") {
+    std::string_view arg;
+    while (reader.next_option(arg, inputs)) {
+        if (arg == "-h" || arg == "--help") {
             print_verify_usage(stdout);
             return kExitOk;
         } else if (arg == "--dsn") {
@@ -197,8 +193,8 @@ int run_verify(const Args &args) {
             std::printf("ignored: %s (no version in the file name)\n", path.c_str());
         std::printf("%s\n", ok ? "all is well" : "the directory and the ledger are out of step");
     }
-    if (std::fflush(stdout) != 0 || std::ferror(stdout))
-        return io_error("verify", std::string("cannot write the output: ") + std::strerror(errno));
+    if (!flush_output("verify"))
+        return kExitUsage;
     return ok ? kExitOk : kExitFindings;
 }
 

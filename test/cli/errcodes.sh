@@ -4,15 +4,8 @@
 # Usage: sh errcodes.sh path/to/migration-guard
 set -u
 MG=${1:?usage: $0 path/to/migration-guard}
-case $MG in /*) ;; *) MG=$PWD/$MG ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/mg-cli-errcodes.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; failures=$((failures + 1)); }
-check() { desc=$1; shift; if "$@"; then pass "$desc"; else fail "$desc"; fi; }
-run() { "$MG" "$@" >"$work/out" 2>"$work/err"; status=$?; }
+. "$here/lib/checks.sh"
 cd "$work" || exit 1
 cp "$here/errcodes/functions.sql" .
 
@@ -67,8 +60,4 @@ for word in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" "USING ERRCODE"; do
     check "--help documents $word" grep -q "$word" out
 done
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+finish

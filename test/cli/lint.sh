@@ -4,15 +4,8 @@
 # Usage: sh lint.sh path/to/migration-guard
 set -u
 MG=${1:?usage: $0 path/to/migration-guard}
-case $MG in /*) ;; *) MG=$PWD/$MG ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/mg-cli-lint.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; failures=$((failures + 1)); }
-check() { desc=$1; shift; if "$@"; then pass "$desc"; else fail "$desc"; fi; }
-run() { "$MG" "$@" >"$work/out" 2>"$work/err"; status=$?; }
+. "$here/lib/checks.sh"
 # rules FILE: "line:column:rule:severity" per finding of a JSON report, one per line.
 rules() {
     python3 -c '
@@ -236,8 +229,4 @@ printf '' >empty.sql
 run lint empty.sql
 check "an empty file is clean" [ "$status" -eq 0 ]
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+finish

@@ -4,13 +4,8 @@
 # Usage: sh verify_usage.sh path/to/migration-guard
 set -u
 MG=${1:?usage: $0 path/to/migration-guard}
-work=$(mktemp -d "${TMPDIR:-/tmp}/mg-cli-verify.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failures=0
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; failures=$((failures + 1)); }
-check() { desc=$1; shift; if "$@"; then pass "$desc"; else fail "$desc"; fi; }
-run() { "$MG" "$@" >"$work/out" 2>"$work/err"; status=$?; }
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/checks.sh"
 
 run verify --help
 check "verify --help exits 0" [ "$status" -eq 0 ]
@@ -33,8 +28,4 @@ check "and says it cannot connect" grep -q 'cannot connect' "$work/err"
 run lint --dsn "host=/nonexistent-socket-dir dbname=x" "$work"
 check "lint --dsn with an unreachable database exits 2" [ "$status" -eq 2 ]
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+finish
