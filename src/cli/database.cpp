@@ -96,7 +96,8 @@ bool Database::rule_settings(std::vector<RuleSetting> &out, std::string &error) 
     if (rows.empty() || rows[0][0] != "t")
         return true; // the extension is not installed: every rule has its default action
     if (!query("SELECT rule, action FROM migration_guard.rules", {}, rows, error)) {
-        error = "cannot read migration_guard.rules: " + error;
+        error = "cannot read migration_guard.rules (the rule actions lint() applies): " + error +
+                " (migration_guard.grant_reader(role) grants it)";
         return false;
     }
     for (const Row &row : rows) {
