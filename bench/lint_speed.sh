@@ -13,15 +13,18 @@
 # Usage: bash bench/lint_speed.sh                  (ROUNDS=5, SIZES="1000 10000 100000")
 #        ROUNDS=1 SIZES=1000 bash bench/lint_speed.sh   (smoke run)
 #        SQUAWK_VERSION=2.x bash bench/lint_speed.sh      (default: latest)
+#        CORPUS=quiet bash bench/lint_speed.sh              (a script with few findings: the
+#            engine's own cost without the report; default CORPUS=flagged)
 #        SQUAWK_MAX=100000 bash bench/lint_speed.sh        (default 10000: squawk's time grows
 #            faster than linearly, 100,000 statements take it many minutes a round)
-# Needs: the CMake build (bash tools/test.sh or cmake --build build), gcc, node + npm.
+# Needs: the CMake build (bash tools/test.sh or cmake --build build), gcc, bc, node + npm.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=${ROUNDS:-5}
 SIZES=${SIZES:-"1000 10000 100000"}
 SQUAWK_VERSION=${SQUAWK_VERSION:-latest}
 SQUAWK_MAX=${SQUAWK_MAX:-10000}
+CORPUS=${CORPUS:-flagged}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 mg=$root/build/migration-guard
 out=$root/build/bench
@@ -37,13 +40,25 @@ squawk=$out/squawk/node_modules/.bin/squawk
 squawk_version=$("$squawk" --version 2>&1 | head -n 1)
 
 # A migration-like script of N statements: tables, columns, indexes, constraints, renames,
-# drops; every few statements something a linter must flag.
+# drops. CORPUS=flagged: every few statements something a linter must flag (1.4 findings per
+# statement). CORPUS=quiet: written the safe way (lock_timeout set, CONCURRENTLY, NOT VALID then
+# VALIDATE), so almost nothing is reported.
 generate() { # n file
-    awk -v n="$1" 'BEGIN {
+    awk -v n="$1" -v corpus="$CORPUS" 'BEGIN {
+        if (corpus == "quiet") print "SET lock_timeout = $$5s$$;"
         for (i = 0; i < n; i++) {
             t = "app_table_" int(i / 8)
             k = i % 8
-            if (k == 0) printf "CREATE TABLE %s (id bigint PRIMARY KEY, name text, created_at timestamptz DEFAULT now());\n", t
+            if (corpus == "quiet") {
+                if (k == 0) printf "CREATE TABLE %s (id bigint PRIMARY KEY, name text, created_at timestamptz DEFAULT now());\n", t
+                else if (k == 1) printf "ALTER TABLE %s ADD COLUMN email varchar(255);\n", t
+                else if (k == 2) printf "CREATE INDEX CONCURRENTLY %s_email_idx ON %s (email);\n", t, t
+                else if (k == 3) printf "ALTER TABLE %s ADD CONSTRAINT %s_name_check CHECK (char_length(name) < 200) NOT VALID;\n", t, t
+                else if (k == 4) printf "-- backfill\nUPDATE %s SET name = $$n/a$$ WHERE name IS NULL;\n", t
+                else if (k == 5) printf "ALTER TABLE %s VALIDATE CONSTRAINT %s_name_check;\n", t, t
+                else if (k == 6) printf "INSERT INTO %s (id, name) VALUES (%d, $$row %d$$);\n", t, i, i
+                else printf "COMMENT ON TABLE %s IS $$table %d$$;\n", t, i
+            } else if (k == 0) printf "CREATE TABLE %s (id bigint PRIMARY KEY, name text, created_at timestamptz DEFAULT now());\n", t
             else if (k == 1) printf "ALTER TABLE %s ADD COLUMN email varchar(255);\n", t
             else if (k == 2) printf "CREATE INDEX %s_email_idx ON %s (email);\n", t, t
             else if (k == 3) printf "ALTER TABLE %s ADD CONSTRAINT %s_name_check CHECK (char_length(name) < 200);\n", t, t
@@ -65,11 +80,11 @@ secs() { # command...: wall seconds of one run (output discarded; exit status ig
 median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f", m }'; }
 range() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.4f..%.4f", lo, hi }'; }
 
-echo "lint speed: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$PG_CONFIG" --version), libpg_query $(dpkg-query -W -f='${Version}' libpg-query-dev 2>/dev/null || echo '?'), $squawk_version, $("$mg" --version), ROUNDS=$ROUNDS"
+echo "lint speed: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$PG_CONFIG" --version), libpg_query $(dpkg-query -W -f='${Version}' libpg-query-dev 2>/dev/null || echo '?'), $squawk_version, $("$mg" --version), ROUNDS=$ROUNDS, CORPUS=$CORPUS"
 declare -A median_mg
 printf '\n%-8s %-7s %10s  %-18s\n' statements tool median_s "min..max"
 for n in $SIZES; do
-    file=$out/lint_speed_$n.sql
+    file=$out/lint_speed_${CORPUS}_$n.sql
     generate "$n" "$file"
     declare -A times=()
     for r in $(seq 1 "$ROUNDS"); do

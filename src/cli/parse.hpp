@@ -1,8 +1,9 @@
 // SQL text -> described statements, on the CLI side (libpg_query's parser, PostgreSQL 15).
 //
-// The script is split into statements with PostgreSQL's scanner first and each statement is
-// parsed on its own, so a syntax error costs only the statement that has it: the rest of the
-// script is still described and linted. Nothing here throws for bad SQL (only std::bad_alloc).
+// The script is parsed whole; when that fails it is split into statements with PostgreSQL's
+// scanner, exactly as the server's lint() splits it (scan.hpp), and each statement is parsed on
+// its own, so a syntax error costs only the statement that has it: the rest of the script is
+// still described and linted. Nothing here throws for bad SQL (only std::bad_alloc).
 // No PostgreSQL or libpg_query type appears in this header.
 #pragma once
 
