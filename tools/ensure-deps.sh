@@ -9,6 +9,8 @@ REQUIRED_PACKAGES=(
     postgresql-15                          # server, initdb, pg_ctl, psql
     postgresql-server-dev-15               # PGXS, server headers, pg_config
     libpg-query-dev                        # CLI parser (libpg_query 15)
+    libprotobuf-c-dev                      # headers for libpg_query's scanner output (CLI)
+    python3                                # CLI tests validate JSON and SARIF output
     postgresql-15-pgtap                    # pgTAP extension
     libtap-parser-sourcehandler-pgtap-perl # pg_prove
     nlohmann-json3-dev

@@ -1,7 +1,8 @@
 // migration-guard: the command-line companion of the migration_guard extension.
 //
-// Exit status: 0 success, 2 usage error or I/O error (a message on stderr says which), 3 internal
-// error (out of memory, a failing crypto library).
+// Exit status: 0 success, 1 findings (lint, verify, errcodes), 2 usage error or I/O error (a
+// message on stderr says which), 3 internal error (out of memory, a failing library).
+#include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/script_hash.hpp"
 
@@ -19,27 +20,23 @@
 #error "MG_VERSION must be defined by the build (CMakeLists.txt does)"
 #endif
 
+namespace mg::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2; // also I/O errors
-constexpr int kExitInternal = 3;
-constexpr const char kProgram[] = "migration-guard";
 
 struct Command {
     const char *name;
     const char *synopsis;
     const char *summary;
-    int (*run)(const std::vector<std::string_view> &args); // nullptr: not yet available
+    int (*run)(const Args &args);
 };
 
-int run_hash(const std::vector<std::string_view> &args);
-
 const Command kCommands[] = {
-    {"lint", "lint FILE...", "check scripts against the rule catalogue", nullptr},
+    {"lint", "lint [OPTIONS] FILE|DIR...", "check scripts against the rule catalogue", run_lint},
     {"hash", "hash FILE...", "print the canonical SHA-256 of each migration script", run_hash},
-    {"verify", "verify", "compare scripts with a database's ledger", nullptr},
-    {"errcodes", "errcodes CODE...", "check custom SQLSTATE codes", nullptr},
+    {"verify", "verify --dsn DSN DIR", "compare a directory of migrations with the ledger",
+     run_verify},
+    {"errcodes", "errcodes FILE...", "check RAISE SQLSTATE / ERRCODE codes in functions",
+     run_errcodes},
 };
 
 void print_usage(std::FILE *out) {
@@ -53,10 +50,8 @@ void print_usage(std::FILE *out) {
                  "\n"
                  "COMMANDS\n",
                  kProgram, kProgram, kProgram);
-    for (const Command &command : kCommands) {
-        std::fprintf(out, "    %-18s %s%s\n", command.synopsis, command.summary,
-                     command.run != nullptr ? "" : " (not yet available)");
-    }
+    for (const Command &command : kCommands)
+        std::fprintf(out, "    %-28s %s\n", command.synopsis, command.summary);
     std::fprintf(out,
                  "\n"
                  "OPTIONS\n"
@@ -64,18 +59,15 @@ void print_usage(std::FILE *out) {
                  "    -V, --version      show the version and exit\n"
                  "\n"
                  "EXIT STATUS\n"
-                 "    0    success\n"
-                 "    2    usage error or I/O error (the message on standard error says which)\n"
+                 "    0    success: nothing to report\n"
+                 "    1    lint found problems at the failing severity, verify found the\n"
+                 "         directory and the ledger out of step, errcodes found bad codes\n"
+                 "    2    usage error, I/O error or database error (the message on standard\n"
+                 "         error says which)\n"
                  "    3    internal error\n"
                  "\n"
                  "Run \"%s COMMAND --help\" for the options of one command.\n",
                  kProgram);
-}
-
-int usage_error(const std::string &message) {
-    std::fprintf(stderr, "%s: %s\nTry \"%s --help\" for more information.\n", kProgram,
-                 message.c_str(), kProgram);
-    return kExitUsage;
 }
 
 void print_hash_usage(std::FILE *out) {
@@ -143,7 +135,9 @@ bool hash_one(std::string_view path) {
     return true;
 }
 
-int run_hash(const std::vector<std::string_view> &args) {
+} // namespace
+
+int run_hash(const Args &args) {
     std::vector<std::string_view> files;
     bool options_done = false;
     for (std::string_view arg : args) {
@@ -174,6 +168,8 @@ int run_hash(const std::vector<std::string_view> &args) {
     return all_ok ? kExitOk : kExitUsage;
 }
 
+namespace {
+
 int run(int argc, char **argv) {
     if (argc < 2) {
         return usage_error("no command given");
@@ -191,12 +187,7 @@ int run(int argc, char **argv) {
         if (first != command.name) {
             continue;
         }
-        if (command.run == nullptr) {
-            std::fprintf(stderr, "%s: %s is not yet available in this version (%s)\n", kProgram,
-                         command.name, MG_VERSION);
-            return kExitUsage;
-        }
-        return command.run(std::vector<std::string_view>(argv + 2, argv + argc));
+        return command.run(Args(argv + 2, argv + argc));
     }
     if (first.size() > 0 && first[0] == '-') {
         return usage_error("unknown option \"" + std::string(first) + "\"");
@@ -205,13 +196,14 @@ int run(int argc, char **argv) {
 }
 
 } // namespace
+} // namespace mg::cli
 
 int main(int argc, char **argv) {
     mg::ErrorRecord error;
-    int status = kExitUsage;
-    if (!mg::run_guarded([&] { status = run(argc, argv); }, error)) {
-        std::fprintf(stderr, "%s: internal error: %s\n", kProgram, error.message);
-        return kExitInternal;
+    int status = mg::cli::kExitUsage;
+    if (!mg::run_guarded([&] { status = mg::cli::run(argc, argv); }, error)) {
+        std::fprintf(stderr, "%s: internal error: %s\n", mg::cli::kProgram, error.message);
+        return mg::cli::kExitInternal;
     }
     return status;
 }

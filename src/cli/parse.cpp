@@ -4,9 +4,12 @@
 // called here (they manage its thread-local memory contexts); describe() reads nodes only.
 #include "cli/parse.hpp"
 
+#include "cli/scan.hpp"
 #include "pgparse/describe.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -70,6 +73,7 @@ int cursor_to_byte(const std::string &text, int cursorpos) {
 
 // Describes every RawStmt of `raw`, parsed from `text` found at byte `offset` of the script.
 void add_statements(const RawParse &raw, const std::string &text, int offset, ParsedScript &out) {
+    out.statements.reserve(out.statements.size() + list_length(raw.tree()));
     ListCell *lc;
     foreach (lc, raw.tree()) {
         const RawStmt *rs = castNode(RawStmt, static_cast<Node *>(lfirst(lc)));
@@ -90,53 +94,6 @@ ScriptStatement syntax_error(int location, int length, const char *message, int 
     s.error_message = message ? message : "syntax error";
     s.error_location = error_location < 0 ? location : error_location;
     return s;
-}
-
-struct Piece {
-    int location;
-    int length;
-};
-
-// Statement boundaries from PostgreSQL's scanner: each piece starts right after the previous
-// semicolon and ends before its own. A scanner error (an unterminated quote or comment) ends
-// the list: the piece that holds it runs to the end of the script and is reported as `failed`.
-std::vector<Piece> split(const std::string &sql, Piece &failed, std::string &failed_message,
-                         int &failed_cursor) {
-    std::vector<Piece> pieces;
-    failed = Piece{-1, 0};
-    PgQuerySplitResult r = pg_query_split_with_scanner(sql.c_str());
-    if (r.error) {
-        failed_message = r.error->message ? r.error->message : "syntax error";
-        failed_cursor = r.error->cursorpos;
-        const int at = cursor_to_byte(sql, r.error->cursorpos);
-        pg_query_free_split_result(r);
-        // The statements before the error split cleanly; the last one holds the error.
-        const std::string prefix = sql.substr(0, at < 0 ? 0 : static_cast<size_t>(at));
-        Piece ignored;
-        std::string ignored_message;
-        int ignored_cursor;
-        pieces =
-            at > 0 ? split(prefix, ignored, ignored_message, ignored_cursor) : std::vector<Piece>{};
-        if (ignored.location >= 0 || pieces.empty()) {
-            failed = Piece{0, static_cast<int>(sql.size())};
-            pieces.clear();
-        } else {
-            failed = pieces.back();
-            pieces.pop_back();
-            failed.length = static_cast<int>(sql.size()) - failed.location;
-        }
-        return pieces;
-    }
-    for (int i = 0; i < r.n_stmts; ++i) {
-        Piece p{r.stmts[i]->stmt_location, r.stmts[i]->stmt_len};
-        // A last statement without a semicolon runs to the end of the script.
-        const size_t end = static_cast<size_t>(p.location + p.length);
-        if (end >= sql.size() || sql[end] != ';')
-            p.length = static_cast<int>(sql.size()) - p.location;
-        pieces.push_back(p);
-    }
-    pg_query_free_split_result(r);
-    return pieces;
 }
 
 } // namespace
@@ -167,26 +124,80 @@ ParsedScript parse_script(const std::string &sql) {
             return out;
         }
     }
-    // Some statement does not parse: parse statement by statement so that the others are
-    // still described.
-    Piece failed;
-    std::string failed_message;
-    int failed_cursor = 0;
-    for (const Piece &p : split(sql, failed, failed_message, failed_cursor)) {
-        const std::string text = sql.substr(p.location, p.length);
+    // Some statement does not parse: parse statement by statement, split as the server's
+    // lint() splits, so that the others are still described.
+    for (const Piece &p : split_statements(sql)) {
+        const std::string text = sql.substr(p.start, p.end - p.start);
         RawParse raw(text);
         if (raw.error()) {
             const int at = cursor_to_byte(text, raw.error()->cursorpos);
-            out.statements.push_back(syntax_error(p.location, p.length, raw.error()->message,
-                                                  at < 0 ? -1 : p.location + at));
+            // Like a RawStmt's length, without the semicolon.
+            const int length = p.end - p.start - (p.semicolon ? 1 : 0);
+            out.statements.push_back(
+                syntax_error(p.start, length, raw.error()->message, at < 0 ? -1 : p.start + at));
         } else {
-            add_statements(raw, text, p.location, out);
+            add_statements(raw, text, p.start, out);
         }
     }
-    if (failed.location >= 0) // the scanner's cursor counts from the start of the script
-        out.statements.push_back(syntax_error(failed.location, failed.length,
-                                              failed_message.c_str(),
-                                              cursor_to_byte(sql, failed_cursor)));
+    return out;
+}
+
+namespace {
+
+void add_bodies(const RawParse &raw, int offset, std::vector<FunctionBody> &out) {
+    ListCell *lc;
+    foreach (lc, raw.tree()) {
+        const RawStmt *rs = castNode(RawStmt, static_cast<Node *>(lfirst(lc)));
+        if (!IsA(rs->stmt, CreateFunctionStmt))
+            continue;
+        const CreateFunctionStmt *fn = castNode(CreateFunctionStmt, rs->stmt);
+        FunctionBody body;
+        body.procedure = fn->is_procedure;
+        bool plpgsql = false, have_body = false;
+        ListCell *oc;
+        foreach (oc, fn->options) {
+            const DefElem *opt = castNode(DefElem, static_cast<Node *>(lfirst(oc)));
+            if (strcmp(opt->defname, "language") == 0 && opt->arg && IsA(opt->arg, String)) {
+                std::string language = strVal(opt->arg);
+                for (char &c : language)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                plpgsql = language == "plpgsql";
+            } else if (strcmp(opt->defname, "as") == 0 && opt->arg && IsA(opt->arg, List) &&
+                       list_length(castNode(List, opt->arg)) >= 1 &&
+                       IsA(linitial(castNode(List, opt->arg)), String)) {
+                body.body = strVal(linitial(castNode(List, opt->arg)));
+                body.as_location = opt->location < 0 ? -1 : offset + opt->location;
+                have_body = true;
+            }
+        }
+        if (!plpgsql || !have_body)
+            continue;
+        ListCell *nc;
+        foreach (nc, fn->funcname) {
+            if (!body.name.empty())
+                body.name += ".";
+            body.name += strVal(lfirst(nc));
+        }
+        out.push_back(std::move(body));
+    }
+}
+
+} // namespace
+
+std::vector<FunctionBody> plpgsql_bodies(const std::string &sql) {
+    std::vector<FunctionBody> out;
+    {
+        RawParse whole(sql);
+        if (!whole.error()) {
+            add_bodies(whole, 0, out);
+            return out;
+        }
+    }
+    for (const Piece &p : split_statements(sql)) {
+        RawParse raw(sql.substr(p.start, p.end - p.start));
+        if (!raw.error())
+            add_bodies(raw, p.start, out);
+    }
     return out;
 }
 

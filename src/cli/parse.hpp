@@ -1,8 +1,9 @@
 // SQL text -> described statements, on the CLI side (libpg_query's parser, PostgreSQL 15).
 //
-// The script is split into statements with PostgreSQL's scanner first and each statement is
-// parsed on its own, so a syntax error costs only the statement that has it: the rest of the
-// script is still described and linted. Nothing here throws for bad SQL (only std::bad_alloc).
+// The script is parsed whole; when that fails it is split into statements with PostgreSQL's
+// scanner, exactly as the server's lint() splits it (scan.hpp), and each statement is parsed on
+// its own, so a syntax error costs only the statement that has it: the rest of the script is
+// still described and linted. Nothing here throws for bad SQL (only std::bad_alloc).
 // No PostgreSQL or libpg_query type appears in this header.
 #pragma once
 
@@ -32,6 +33,16 @@ struct ParsedScript {
 };
 
 ParsedScript parse_script(const std::string &sql);
+
+// The body of a CREATE FUNCTION / CREATE PROCEDURE ... LANGUAGE plpgsql AS '...' of a script
+// (statements with syntax errors are skipped), for errcodes.
+struct FunctionBody {
+    std::string name; // as written, schema-qualified when it was: "app.f"
+    bool procedure = false;
+    std::string body;     // the string constant's value, as the server stores it in prosrc
+    int as_location = -1; // byte offset in the script of the AS clause (-1: unknown)
+};
+std::vector<FunctionBody> plpgsql_bodies(const std::string &sql);
 
 // 1-based line and column (in characters) of a byte offset into `text`.
 struct LineColumn {

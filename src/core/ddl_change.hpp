@@ -107,6 +107,35 @@ struct DdlChange {
     std::string container;
 };
 
+// Whether a change's `object` is a relation whose catalog facts (existence, column types) the
+// rules may ask about: what lint() and `migration-guard lint --dsn` look up.
+inline bool names_a_relation(ChangeKind kind) {
+    switch (kind) {
+    case ChangeKind::DropTable:
+    case ChangeKind::DropView:
+    case ChangeKind::DropMaterializedView:
+    case ChangeKind::DropColumn:
+    case ChangeKind::RenameTable:
+    case ChangeKind::RenameColumn:
+    case ChangeKind::RenameView:
+    case ChangeKind::AddColumn:
+    case ChangeKind::AlterColumnType:
+    case ChangeKind::SetNotNull:
+    case ChangeKind::DropNotNull:
+    case ChangeKind::DropDefault:
+    case ChangeKind::AddConstraint:
+    case ChangeKind::ValidateConstraint:
+    case ChangeKind::Truncate:
+    case ChangeKind::CreateIndex:
+    case ChangeKind::Reindex:
+    case ChangeKind::VacuumFull:
+    case ChangeKind::Cluster:
+        return true;
+    default:
+        return false;
+    }
+}
+
 // One statement: where it is in the source and every change it makes.
 struct DdlStatement {
     int location = -1;   // byte offset in the source, -1 when unknown

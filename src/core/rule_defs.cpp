@@ -389,7 +389,14 @@ std::string render(const char *tmpl, const RuleDef &def, const Subst &s) {
     std::string out;
     out.reserve(std::strlen(tmpl) + 64);
     for (const char *p = tmpl; *p;) {
-        const char *close = *p == '{' ? std::strchr(p, '}') : nullptr;
+        if (*p != '{') { // plain text up to the next brace, in one piece
+            const char *brace = std::strchr(p, '{');
+            const size_t n = brace ? static_cast<size_t>(brace - p) : std::strlen(p);
+            out.append(p, n);
+            p += n;
+            continue;
+        }
+        const char *close = std::strchr(p, '}');
         if (!close) {
             out += *p++;
             continue;

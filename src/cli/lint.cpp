@@ -1,0 +1,249 @@
+#include "cli/lint.hpp"
+
+#include "cli/parse.hpp"
+#include "cli/scan.hpp"
+#include "cli/source.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <utility>
+
+namespace mg::cli {
+namespace {
+
+constexpr char kDirective[] = "migration-guard";
+
+std::string trim(const std::string &s) {
+    size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
+        ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
+        --e;
+    return s.substr(b, e - b);
+}
+
+// "migration-guard ignore RULE[,RULE...]: REASON" (one statement) or
+// "migration-guard ignore-file RULE[,RULE...]: REASON" (the whole file), in a comment.
+struct Suppression {
+    bool whole_file = false;
+    std::vector<std::string> rules; // "all" matches every rule
+    std::string reason;
+    int offset = 0;
+};
+
+// Parses one comment; false when it is no directive at all. A directive with problems is still
+// returned (so it can be reported) with `problem` set; it suppresses nothing then.
+bool parse_directive(const std::string &comment, Suppression &out, std::string &problem) {
+    std::string body = comment;
+    if (body.compare(0, 2, "--") == 0)
+        body = body.substr(2);
+    else if (body.compare(0, 2, "/*") == 0)
+        body = body.substr(2, body.size() >= 4 ? body.size() - 4 : 0);
+    body = trim(body);
+    const size_t n = std::strlen(kDirective);
+    if (body.compare(0, n, kDirective) != 0 || body.size() == n ||
+        !std::isspace(static_cast<unsigned char>(body[n])))
+        return false;
+    body = trim(body.substr(n));
+    size_t word_end = 0;
+    while (word_end < body.size() && !std::isspace(static_cast<unsigned char>(body[word_end])))
+        ++word_end;
+    const std::string verb = body.substr(0, word_end);
+    if (verb != "ignore" && verb != "ignore-file") {
+        problem = "unknown directive \"" + verb + "\" (expected ignore or ignore-file)";
+        return true;
+    }
+    out.whole_file = verb == "ignore-file";
+    const std::string rest = body.substr(word_end);
+    const size_t colon = rest.find(':');
+    std::string list = trim(rest.substr(0, colon));
+    out.reason = colon == std::string::npos ? "" : trim(rest.substr(colon + 1));
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos)
+            comma = list.size();
+        const std::string rule = trim(list.substr(start, comma - start));
+        if (!rule.empty())
+            out.rules.push_back(rule);
+        start = comma + 1;
+    }
+    if (out.rules.empty()) {
+        problem = "names no rule (\"" + std::string(kDirective) + " " + verb +
+                  " RULE[,RULE...]: REASON\")";
+        return true;
+    }
+    for (const std::string &rule : out.rules)
+        if (rule != "all" && find_rule(rule) == nullptr) {
+            problem = "names unknown rule \"" + rule + "\"";
+            return true;
+        }
+    if (out.reason.empty())
+        problem = "gives no reason (\"" + std::string(kDirective) + " " + verb +
+                  " RULE[,RULE...]: REASON\"); it suppresses nothing";
+    return true;
+}
+
+bool covers(const Suppression &s, const std::string &rule) {
+    return std::any_of(s.rules.begin(), s.rules.end(),
+                       [&](const std::string &r) { return r == "all" || r == rule; });
+}
+
+// Which statement a comment belongs to: a comment on the line where a statement ends belongs
+// to it; any other belongs to the statement whose text (leading comments included) holds it.
+// -1 when none does (a comment after the last statement, on a line of its own).
+int owner_of(const ParsedScript &parsed, const std::string &text, int offset) {
+    const std::vector<ScriptStatement> &st = parsed.statements;
+    // The last statement starting at or before the comment.
+    auto it = std::upper_bound(st.begin(), st.end(), offset, [](int off, const ScriptStatement &s) {
+        return off < s.ddl.location;
+    });
+    int candidate = static_cast<int>(it - st.begin()) - 1;
+    auto end_of = [&](int i) { return st[i].ddl.location + st[i].ddl.length; };
+    if (candidate >= 0 && offset < end_of(candidate)) {
+        // Inside statement `candidate`'s text; but if it is before the statement's first token
+        // and on the line where the previous statement ended, it is the previous one's.
+        const int previous = candidate - 1;
+        if (previous >= 0 && offset < statement_start(text, st[candidate].ddl.location)) {
+            const int prev_end = end_of(previous);
+            if (text.find('\n', prev_end) >= static_cast<size_t>(offset))
+                return previous;
+        }
+        return candidate;
+    }
+    if (candidate >= 0) { // after the statement's end: trailing on its last line?
+        if (text.find('\n', end_of(candidate)) >= static_cast<size_t>(offset))
+            return candidate;
+    }
+    return -1;
+}
+
+bool selected(const LintOptions &options, const std::string &rule) {
+    if (!options.only_rules.empty() &&
+        std::find(options.only_rules.begin(), options.only_rules.end(), rule) ==
+            options.only_rules.end())
+        return false;
+    return std::find(options.exclude_rules.begin(), options.exclude_rules.end(), rule) ==
+           options.exclude_rules.end();
+}
+
+} // namespace
+
+bool says_no_transaction(const std::string &script) {
+    // graphile-migrate: "--! no-transaction" among the "--!" header lines at the top.
+    size_t pos = script.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    while (pos < script.size() && script.compare(pos, 3, "--!") == 0) {
+        size_t eol = script.find('\n', pos);
+        if (eol == std::string::npos)
+            eol = script.size();
+        if (trim(script.substr(pos + 3, eol - pos - 3)) == "no-transaction")
+            return true;
+        pos = eol + 1;
+    }
+    // dbmate: "-- migrate:up transaction:false".
+    const size_t up = script.find("-- migrate:up");
+    if (up != std::string::npos) {
+        size_t eol = script.find('\n', up);
+        const std::string line =
+            script.substr(up, eol == std::string::npos ? std::string::npos : eol - up);
+        if (line.find("transaction:false") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+LintResult lint_script(const std::string &script, const LintOptions &options) {
+    LintResult result;
+    ParsedScript parsed = parse_script(script);
+    // The described statements move out; each ScriptStatement keeps its location and length.
+    std::vector<DdlStatement> statements;
+    statements.reserve(parsed.statements.size());
+    for (ScriptStatement &s : parsed.statements)
+        if (!s.syntax_error) {
+            statements.push_back(std::move(s.ddl));
+            s.ddl.location = statements.back().location;
+            s.ddl.length = statements.back().length;
+        }
+    const Facts facts = options.facts ? options.facts(statements) : Facts{};
+    result.in_transaction = options.assume_in_transaction && !says_no_transaction(script);
+    std::vector<Finding> findings =
+        evaluate_script(statements, facts, options.settings, result.in_transaction);
+    statements.clear();
+
+    const LineIndex lines(script);
+    // Suppression comments (looked for only when the directive's name appears at all).
+    std::vector<Suppression> file_wide;
+    std::vector<std::vector<Suppression>> per_statement(parsed.statements.size());
+    if (script.find(kDirective) != std::string::npos) {
+        for (const Comment &c : find_comments(script)) {
+            Suppression s;
+            std::string problem;
+            if (!parse_directive(script.substr(c.start, c.end - c.start), s, problem))
+                continue;
+            s.offset = c.start;
+            if (!problem.empty()) {
+                result.notes.push_back({lines.line(c.start), "suppression comment " + problem});
+                continue; // suppresses nothing
+            }
+            if (s.whole_file) {
+                file_wide.push_back(std::move(s));
+                continue;
+            }
+            const int owner = owner_of(parsed, script, c.start);
+            if (owner < 0)
+                result.notes.push_back({lines.line(c.start),
+                                        "suppression comment follows the last statement and "
+                                        "applies to none (put it before the statement)"});
+            else
+                per_statement[owner].push_back(std::move(s));
+        }
+    }
+
+    auto add = [&](Finding &f, int statement, int offset) {
+        if (!selected(options, f.rule))
+            return;
+        auto suppresses = [&](const Suppression &s) { return covers(s, f.rule); };
+        if (std::any_of(file_wide.begin(), file_wide.end(), suppresses) ||
+            std::any_of(per_statement[statement].begin(), per_statement[statement].end(),
+                        suppresses)) {
+            ++result.suppressed;
+            return;
+        }
+        LintFinding out;
+        out.rule = std::move(f.rule);
+        out.severity = f.action == Action::Block ? "error" : "warning";
+        out.message = std::move(f.message);
+        out.detail = std::move(f.detail);
+        out.hint = std::move(f.hint);
+        out.offset = offset;
+        out.line = lines.line(offset);
+        out.column = lines.column(offset);
+        result.findings.push_back(std::move(out));
+    };
+
+    // Findings and syntax errors in script order; the engine's findings come statement by
+    // statement, each carrying its statement's location.
+    size_t next = 0;
+    for (size_t i = 0; i < parsed.statements.size(); ++i) {
+        const ScriptStatement &s = parsed.statements[i];
+        const int statement = static_cast<int>(i);
+        if (s.syntax_error) {
+            const int at = s.error_location > s.ddl.location
+                               ? s.error_location
+                               : statement_start(script, s.ddl.location);
+            if (std::optional<Finding> f =
+                    syntax_error_finding(s.error_message, at, options.settings))
+                add(*f, statement, at);
+            continue;
+        }
+        while (next < findings.size() && findings[next].location < s.ddl.location)
+            ++next;
+        const int at = statement_start(script, s.ddl.location);
+        for (; next < findings.size() && findings[next].location == s.ddl.location; ++next)
+            add(findings[next], statement, at);
+    }
+    return result;
+}
+
+} // namespace mg::cli

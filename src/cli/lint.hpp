@@ -1,0 +1,58 @@
+// Linting one script with the core rule engine, exactly as migration_guard.lint() does in the
+// database: the same parse (PostgreSQL 15's grammar), the same evaluate_script(), the same
+// statement positions. What the CLI adds: suppression comments, per-file transaction hints and
+// rule filters. Independent of the command line, so the tests and the fuzzer call it directly.
+#pragma once
+
+#include "core/rules.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mg::cli {
+
+struct LintFinding {
+    std::string rule;
+    std::string severity; // "error" (the rule blocks) | "warning" (the rule warns)
+    std::string message;  // starts with "<rule>: ", as in lint()
+    std::string detail;
+    std::string hint;
+    int line = 1;   // 1-based, of the statement's first token (a syntax error: where the
+    int column = 1; // parser stopped), column in characters
+    int offset = 0; // the same position as a byte offset into the script
+};
+
+// A note about the file itself rather than a finding: a suppression comment without a reason,
+// naming an unknown rule, or attached to no statement.
+struct LintNote {
+    int line;
+    std::string text;
+};
+
+struct LintResult {
+    std::vector<LintFinding> findings; // in script order
+    int suppressed = 0;                // findings a suppression comment silenced
+    std::vector<LintNote> notes;
+    bool in_transaction = false; // how the script was judged
+};
+
+// What a database knows (lint --dsn): called with the script's parsed statements.
+using FactsProvider = std::function<Facts(const std::vector<DdlStatement> &)>;
+
+struct LintOptions {
+    std::vector<RuleSetting> settings;      // rule actions (config file, database)
+    bool assume_in_transaction = false;     // the tool wraps each script in a transaction
+    std::vector<std::string> only_rules;    // --rule: report only these (empty: all)
+    std::vector<std::string> exclude_rules; // --exclude-rule
+    FactsProvider facts;                    // empty: offline, nothing known
+};
+
+LintResult lint_script(const std::string &script, const LintOptions &options);
+
+// Per-file transaction hints of migration tools: graphile-migrate's "--! no-transaction" header
+// and dbmate's "-- migrate:up transaction:false". True when the script says it runs outside a
+// transaction.
+bool says_no_transaction(const std::string &script);
+
+} // namespace mg::cli

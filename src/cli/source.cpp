@@ -1,0 +1,132 @@
+#include "cli/source.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mg::cli {
+
+namespace fs = std::filesystem;
+
+bool read_source(const std::string &path, std::string &text, std::string &error) {
+    const bool is_stdin = path == "-";
+    const int fd = is_stdin ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = "cannot open \"" + path + "\": " + std::strerror(errno);
+        return false;
+    }
+    text.clear();
+    char buffer[1 << 16];
+    bool ok = true;
+    for (;;) {
+        const ssize_t n = read(fd, buffer, sizeof buffer);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            error = "cannot read \"" + path + "\": " + std::strerror(errno);
+            ok = false;
+            break;
+        }
+        text.append(buffer, static_cast<size_t>(n));
+    }
+    if (!is_stdin)
+        close(fd);
+    return ok;
+}
+
+bool expand_inputs(const std::vector<std::string> &args, std::vector<std::string> &files,
+                   std::string &error) {
+    for (const std::string &arg : args) {
+        std::error_code ec;
+        if (arg == "-" || !fs::is_directory(arg, ec)) {
+            if (arg != "-" && !fs::exists(arg, ec)) {
+                error = "cannot open \"" + arg + "\": " + std::strerror(ENOENT);
+                return false;
+            }
+            files.push_back(arg);
+            continue;
+        }
+        std::vector<std::string> found;
+        fs::recursive_directory_iterator it(arg, fs::directory_options::follow_directory_symlink,
+                                            ec),
+            end;
+        for (; !ec && it != end; it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            if (!name.empty() && name[0] == '.') {
+                if (it->is_directory(ec))
+                    it.disable_recursion_pending();
+                continue;
+            }
+            if (it->path().extension() == ".sql" && it->is_regular_file(ec))
+                found.push_back(it->path().string());
+        }
+        if (ec) {
+            error = "cannot read directory \"" + arg + "\": " + ec.message();
+            return false;
+        }
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    return true;
+}
+
+LineIndex::LineIndex(const std::string &text) : text_(text) {
+    starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n')
+            starts_.push_back(static_cast<int>(i + 1));
+}
+
+int LineIndex::line(int offset) const {
+    return static_cast<int>(std::upper_bound(starts_.begin(), starts_.end(), offset) -
+                            starts_.begin());
+}
+
+int LineIndex::column(int offset) const {
+    const int start = starts_[line(offset) - 1];
+    const int end = std::min(offset, static_cast<int>(text_.size()));
+    int column = 1;
+    for (int i = start; i < end; ++i)
+        if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80)
+            ++column;
+    return column;
+}
+
+int statement_start(const std::string &text, int offset) {
+    const int n = static_cast<int>(text.size());
+    int i = std::max(offset, 0);
+    for (;;) {
+        while (i < n && std::isspace(static_cast<unsigned char>(text[i])))
+            ++i;
+        if (i + 1 < n && text[i] == '-' && text[i + 1] == '-') {
+            while (i < n && text[i] != '\n')
+                ++i;
+        } else if (i + 1 < n && text[i] == '/' && text[i + 1] == '*') {
+            int depth = 0; // PostgreSQL's block comments nest
+            do {
+                if (i + 1 < n && text[i] == '/' && text[i + 1] == '*') {
+                    ++depth;
+                    i += 2;
+                } else if (i + 1 < n && text[i] == '*' && text[i + 1] == '/') {
+                    --depth;
+                    i += 2;
+                } else {
+                    ++i;
+                }
+            } while (i < n && depth > 0);
+        } else {
+            return std::min(i, n);
+        }
+    }
+}
+
+} // namespace mg::cli

@@ -1,0 +1,10 @@
+TRUNCATE audit_log;
+CREATE INDEX orders_created_idx ON orders (created_at);
+CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);
+CREATE UNIQUE INDEX ON orders (lower(reference));
+REINDEX TABLE orders;
+REINDEX TABLE CONCURRENTLY orders;
+VACUUM FULL orders;
+VACUUM FULL;
+CLUSTER orders USING orders_pkey;
+VACUUM orders;

@@ -1,0 +1,15 @@
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+ALTER TABLE orders DROP COLUMN note;
+COMMIT;
+ALTER TABLE orders DROP COLUMN memo;
+SET lock_timeout = '2s';
+ALTER TABLE orders RENAME COLUMN total TO amount;
+RESET lock_timeout;
+BEGIN;
+CREATE TABLE fresh (id int);
+ALTER TABLE fresh ADD COLUMN x int NOT NULL;
+CREATE INDEX fresh_x_idx ON fresh (x);
+DROP INDEX fresh_x_idx;
+COMMIT;
+ALTER TABLE fresh ADD COLUMN y int NOT NULL;

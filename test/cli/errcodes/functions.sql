@@ -1,0 +1,15 @@
+CREATE TABLE t (id int);
+CREATE FUNCTION app.check_weak(p text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    -- RAISE SQLSTATE 'HELLO' in a comment is not code
+    IF p = 'RAISE SQLSTATE ''FOOOO''' THEN
+        RAISE EXCEPTION 'weak' USING ERRCODE = 'WEAKP';
+    END IF;
+    RAISE SQLSTATE 'HELLO';
+    RAISE EXCEPTION USING ERRCODE = 'P0001';  RAISE unique_violation;
+    RAISE no_such_condition;
+    RAISE EXCEPTION 'x' USING ERRCODE = 'AB000';
+END
+$fn$;
+CREATE PROCEDURE p() LANGUAGE plpgsql AS 'BEGIN RAISE SQLSTATE ''XAAAA''; END';
+CREATE FUNCTION s() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
