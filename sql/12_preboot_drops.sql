@@ -9,6 +9,7 @@ CREATE TYPE address AS (street text, zip text);
 CREATE TABLE old_part (a int, b int);
 CREATE TABLE shown (x int);
 CREATE DOMAIN email_address AS text;
+CREATE SCHEMA drops_archive;
 CREATE VIEW shown_v AS SELECT x FROM shown;
 CREATE ROLE regress_mg_leaver;
 GRANT CREATE ON SCHEMA public TO regress_mg_leaver;
@@ -148,6 +149,53 @@ SELECT migration_guard.set_rule_action('drop-default', 'block');
 SELECT split_part(try($$ALTER TABLE ided ALTER COLUMN id DROP IDENTITY$$), E'\n', 1) AS refused;
 SELECT migration_guard.set_rule_action('drop-default', 'default');
 
+-- What goes with a new object but is old itself is judged: a sequence it owns, a partition.
+CREATE SEQUENCE owned_old_seq;
+CREATE TABLE old_part2 (k int);
+CREATE ROLE regress_mg_r3;
+BEGIN;
+CREATE TABLE new_owner (id int);
+ALTER SEQUENCE owned_old_seq OWNED BY new_owner.id;
+SELECT split_part(try($$DROP TABLE new_owner$$), E'\n', 1) AS refused;
+ROLLBACK;
+BEGIN;
+CREATE TABLE new_parent2 (k int) PARTITION BY RANGE (k);
+ALTER TABLE new_parent2 OWNER TO regress_mg_r3;
+SET LOCAL client_min_messages = error;
+ALTER TABLE new_parent2 ATTACH PARTITION old_part2 FOR VALUES FROM (0) TO (10);
+SELECT split_part(try($$DROP OWNED BY regress_mg_r3$$), E'\n', 1) AS refused;
+ROLLBACK;
+-- Not what goes with an old table the statement names (judged already), nor with a new one.
+CREATE TABLE serial_old_marker (id serial);
+BEGIN;
+SET LOCAL client_min_messages = warning;
+SELECT migration_guard.allow_incompatible('serial table retired') IS NOT NULL AS allowed;
+DROP TABLE serial_old_marker; -- no drop-sequence, no drop-default for what goes with it
+ROLLBACK;
+BEGIN;
+CREATE TABLE serial_new (id serial);
+DROP TABLE serial_new;
+COMMIT;
+-- ALTER INDEX / SEQUENCE / VIEW ... RENAME renames whatever relation it names: judged as that.
+SELECT split_part(try($$ALTER INDEX orders_t RENAME TO orders_t2$$), E'\n', 1) AS refused;
+SELECT split_part(try($$ALTER SEQUENCE order_numbers RENAME TO order_nos$$), E'\n', 1) AS refused;
+SELECT split_part(try($$ALTER TABLE order_numbers SET SCHEMA drops_archive$$), E'\n', 1) AS refused;
+-- Routines dropped by CASCADE are named with their arguments; a CREATE OR REPLACE of a routine
+-- that did not exist is new.
+CREATE TABLE holder (x int);
+CREATE FUNCTION holder_total(holder) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE PROCEDURE holder_touch(holder) LANGUAGE sql AS 'SELECT 1';
+SELECT try($$DROP TABLE holder CASCADE$$) ~ 'drop-table' AS table_refused_first;
+BEGIN;
+CREATE TABLE holder_new (x int);
+CREATE OR REPLACE FUNCTION holder_new_total(holder_new) RETURNS int LANGUAGE sql AS 'SELECT 1';
+DROP TABLE holder_new CASCADE;
+ROLLBACK;
+BEGIN;
+SELECT migration_guard.set_rule_action('drop-table', 'off');
+SELECT split_part(try($$DROP TABLE holder CASCADE$$), E'\n', 1) AS refused;
+ROLLBACK;
+
 -- With the window closed nothing is judged.
 SELECT migration_guard.close_preboot_window() > 0 AS closed;
 BEGIN;
@@ -160,7 +208,10 @@ SET LOCAL session_preload_libraries = 'migration_guard';
 SELECT migration_guard.open_preboot_window('1 minute') > 0 AS opened_quietly;
 ROLLBACK;
 
-DROP TABLE orders_t, numbered, old_part, shown, ided CASCADE;
+DROP TABLE orders_t, numbered, old_part, shown, ided, old_part2, serial_old_marker, holder CASCADE;
+DROP SEQUENCE owned_old_seq;
+DROP ROLE regress_mg_r3;
+DROP SCHEMA drops_archive;
 DROP TABLE fresh_parent;
 DROP TYPE address, fresh_address;
 DROP DOMAIN email_address;

@@ -18,10 +18,15 @@ int cursor_to_byte(const std::string &text, int cursorpos) {
     return static_cast<int>(text.size());
 }
 
-// Calls fn(token) for each token of `text` (of its part before a lexer error).
-template <typename Fn> void for_each_token(const std::string &text, Fn &&fn) {
+constexpr int kNoLexerError = -1;
+constexpr int kLexerErrorSomewhere = -2; // the lexer did not say where
+
+// Calls fn(token) for each token of `text` (of its part before a lexer error). Returns where
+// the lexer stopped (a byte offset in `text`), or kNoLexerError.
+template <typename Fn> int for_each_token(const std::string &text, Fn &&fn) {
     std::string prefix;
     const std::string *input = &text;
+    int error_at = kNoLexerError;
     for (int attempt = 0; attempt < 2; ++attempt) {
         PgQueryScanResult result = pg_query_scan(input->c_str());
         if (result.error) {
@@ -29,7 +34,8 @@ template <typename Fn> void for_each_token(const std::string &text, Fn &&fn) {
                 result.error->cursorpos > 0 ? cursor_to_byte(*input, result.error->cursorpos) : 0;
             pg_query_free_scan_result(result);
             if (at <= 0 || attempt > 0)
-                return;
+                return at <= 0 ? kLexerErrorSomewhere : error_at;
+            error_at = at;
             prefix = input->substr(0, static_cast<size_t>(at));
             input = &prefix;
             continue;
@@ -38,7 +44,7 @@ template <typename Fn> void for_each_token(const std::string &text, Fn &&fn) {
             nullptr, result.pbuf.len, reinterpret_cast<const uint8_t *>(result.pbuf.data));
         pg_query_free_scan_result(result);
         if (scan == nullptr)
-            return;
+            return error_at;
         try {
             for (size_t i = 0; i < scan->n_tokens; ++i)
                 fn(*scan->tokens[i]);
@@ -47,8 +53,9 @@ template <typename Fn> void for_each_token(const std::string &text, Fn &&fn) {
             throw;
         }
         pg_query__scan_result__free_unpacked(scan, nullptr);
-        return;
+        return error_at;
     }
+    return error_at;
 }
 
 std::string lower(std::string s) {
@@ -137,22 +144,13 @@ std::string string_value(const std::string &raw) {
     return out;
 }
 
-} // namespace
-
-std::vector<Comment> find_comments(const std::string &text) {
-    std::vector<Comment> out;
-    for_each_token(text, [&](const PgQuery__ScanToken &t) {
-        if (t.token == PG_QUERY__TOKEN__SQL_COMMENT || t.token == PG_QUERY__TOKEN__C_COMMENT)
-            out.push_back(Comment{t.start, t.end});
-    });
-    return out;
-}
-
-std::vector<Piece> split_statements(const std::string &text) {
-    std::vector<Piece> pieces;
-    int start = 0, depth = 0, atomic = 0, cases = 0;
+// Scans text from byte `from`, adding the pieces it ends; returns where a lexer error stopped
+// it (relative to `from`), or a negative number.
+int split_from(const std::string &text, int from, int *start, std::vector<Piece> &pieces) {
+    const std::string tail = text.substr(static_cast<size_t>(from));
+    int depth = 0, atomic = 0, cases = 0;
     bool after_begin = false;
-    for_each_token(text, [&](const PgQuery__ScanToken &t) {
+    return for_each_token(tail, [&](const PgQuery__ScanToken &t) {
         switch (t.token) {
         case PG_QUERY__TOKEN__SQL_COMMENT:
         case PG_QUERY__TOKEN__C_COMMENT:
@@ -178,8 +176,8 @@ std::vector<Piece> split_statements(const std::string &text) {
             break;
         case PG_QUERY__TOKEN__ASCII_59:
             if (depth == 0 && atomic == 0) {
-                pieces.push_back(Piece{start, t.end, true});
-                start = t.end;
+                pieces.push_back(Piece{*start, from + t.end, true});
+                *start = from + t.end;
             }
             break;
         default:
@@ -187,7 +185,37 @@ std::vector<Piece> split_statements(const std::string &text) {
         }
         after_begin = t.token == PG_QUERY__TOKEN__BEGIN_P;
     });
-    // After a lexer error the rest of the script is one last piece.
+}
+
+} // namespace
+
+std::vector<Comment> find_comments(const std::string &text) {
+    std::vector<Comment> out;
+    for_each_token(text, [&](const PgQuery__ScanToken &t) {
+        if (t.token == PG_QUERY__TOKEN__SQL_COMMENT || t.token == PG_QUERY__TOKEN__C_COMMENT)
+            out.push_back(Comment{t.start, t.end});
+    });
+    return out;
+}
+
+// Splits as the server's migration_guard.lint() does (src/extension/lint.cpp): at top-level
+// semicolons; after a lexer error (an invalid escape, an unterminated quote) the piece ends at
+// the next semicolon after the error and scanning starts again there.
+std::vector<Piece> split_statements(const std::string &text) {
+    std::vector<Piece> pieces;
+    int start = 0;
+    for (int from = 0;;) {
+        const int error_at = split_from(text, from, &start, pieces);
+        if (error_at < 0)
+            break;
+        const size_t semicolon = text.find(';', static_cast<size_t>(from + error_at));
+        if (semicolon == std::string::npos)
+            break;
+        from = static_cast<int>(semicolon) + 1;
+        pieces.push_back(Piece{start, from, true});
+        start = from;
+    }
+    // Without a semicolon after a lexer error the rest of the script is one last piece.
     if (start < static_cast<int>(text.size()))
         pieces.push_back(Piece{start, static_cast<int>(text.size()), false});
     return pieces;

@@ -104,6 +104,7 @@ struct DdlChange {
     // "materialized view", "foreign table", or "type" (an attribute of a composite type).
     // AddConstraint, DropNotNull, DropDefault: "domain" for ALTER DOMAIN (object: the domain).
     // Revoke: what the object is ("table", "sequence", "function", "schema"...).
+    // RenameTable: "sequence" for ALTER SEQUENCE ... RENAME / SET SCHEMA.
     std::string container;
 };
 

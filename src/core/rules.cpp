@@ -319,7 +319,7 @@ class Judge {
                 emit("drop-index-non-concurrently", on_object("index", c.object));
             return;
         case ChangeKind::RenameTable:
-            return rename("rename-table", "table", c);
+            return rename("rename-table", c.container.empty() ? "table" : c.container.c_str(), c);
         case ChangeKind::RenameView:
             return rename("rename-view", "view", c);
         case ChangeKind::RenameSchema:
@@ -630,9 +630,14 @@ std::vector<Finding> evaluate_dropped(const std::string &command,
         if (st.changes.back().kind == ChangeKind::Other)
             continue;
         for (Finding &f : evaluate(st, no_facts, settings)) {
-            f.detail += d.cascaded
-                            ? " " + command + " drops it with an object it depends on (CASCADE)."
-                            : " " + command + " drops it.";
+            if (d.automatic)
+                f.detail += " " + command +
+                            " drops it with what it belongs to (a dropped table owning the "
+                            "sequence, a dropped partitioned table, a dropped extension).";
+            else if (d.cascaded)
+                f.detail += " " + command + " drops it with an object it depends on (CASCADE).";
+            else
+                f.detail += " " + command + " drops it.";
             bool seen = false;
             for (const Finding &g : findings)
                 seen = seen || (g.rule == f.rule && g.message == f.message);

@@ -86,6 +86,8 @@ struct DroppedObject {
     QualifiedName object;    // the object; for columns, attributes and defaults: their table/type
     std::string column;      // columns, composite type attributes, defaults
     bool cascaded = false;   // dropped because something it depends on was (CASCADE)
+    bool automatic = false;  // dropped with what it belongs to: a sequence owned by a dropped
+                             // column, a partition of a dropped table, an extension's member
 };
 
 // Whether the statement's own text already had `object_type` judged before it ran (by

@@ -121,18 +121,23 @@ void add_created(Oid classid, Oid objid) {
     created[created_count++] = CreatedObject{classid, objid};
 }
 
-// A CREATE OR REPLACE may have replaced an existing routine: not new then, as far as we know.
-bool replaces(const Node *tree) {
-    if (tree && IsA(tree, CreateFunctionStmt))
-        return castNode(CreateFunctionStmt, const_cast<Node *>(tree))->replace;
-    if (tree && IsA(tree, DefineStmt))
-        return castNode(DefineStmt, const_cast<Node *>(tree))->replace;
-    return false;
+// Whether this transaction inserted the routine's pg_proc row (CREATE, or CREATE OR REPLACE of a
+// routine that did not exist), rather than updated an older one (CREATE OR REPLACE of an
+// existing routine, ALTER FUNCTION).
+bool routine_is_new(Oid proc) {
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(proc));
+    if (!HeapTupleIsValid(tuple))
+        return false;
+    const bool inserted_here =
+        TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)) &&
+        !(tuple->t_data->t_infomask & HEAP_UPDATED);
+    ReleaseSysCache(tuple);
+    return inserted_here;
 }
 
 // Notes the objects of this ddl_command_end that are new: relations the relcache says this
 // transaction created, and types, schemas and (not replaced) routines of a CREATE command.
-void remember_created(Tuplestorestate *store, TupleDesc desc, const EventTriggerData *trigger) {
+void remember_created(Tuplestorestate *store, TupleDesc desc) {
     const AttrNumber a_classid = event_log::column_of(desc, "classid");
     const AttrNumber a_objid = event_log::column_of(desc, "objid");
     const AttrNumber a_tag = event_log::column_of(desc, "command_tag");
@@ -149,7 +154,7 @@ void remember_created(Tuplestorestate *store, TupleDesc desc, const EventTrigger
         } else if (!slot->tts_isnull[a_tag - 1] &&
                    strncmp(TextDatumGetCString(slot->tts_values[a_tag - 1]), "CREATE ", 7) == 0) {
             if (classid == ProcedureRelationId)
-                is_new = !replaces(trigger->parsetree);
+                is_new = routine_is_new(objid);
             else
                 is_new = classid == TypeRelationId || classid == NamespaceRelationId;
         }
@@ -184,7 +189,7 @@ void record(FunctionCallInfo fcinfo, bool is_drop) {
                                                              : F_PG_EVENT_TRIGGER_DDL_COMMANDS),
                                  &store, &srcdesc);
     if (remember)
-        remember_created(store, srcdesc, trigger);
+        remember_created(store, srcdesc);
     if (!enabled) {
         tuplestore_end(store);
         return;

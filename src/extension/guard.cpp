@@ -205,7 +205,8 @@ void check_utility_statement(PlannedStmt *statement) {
 // their table or type; `rel` and `reltype` say which relation and row type they belong to, so
 // that those created in this transaction can be told apart.
 constexpr const char kDroppedObjects[] =
-    "WITH d AS ("
+    "WITH all_dropped AS (SELECT * FROM pg_catalog.pg_event_trigger_dropped_objects()),"
+    "d AS ("
     "  SELECT d.*, d.object_type OPERATOR(pg_catalog.=) ANY "
     "              ('{table column,composite type column,default value}'::pg_catalog.text[]) "
     "              AS in_table,"
@@ -217,15 +218,31 @@ constexpr const char kDroppedObjects[] =
     "                        ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
     "                     WHERE n.nspname OPERATOR(pg_catalog.=) d.address_names[1]"
     "                       AND c.relname OPERATOR(pg_catalog.=) d.address_names[2]) END AS rel"
-    "    FROM pg_catalog.pg_event_trigger_dropped_objects() d"
-    "   WHERE NOT d.is_temporary AND (d.original OR d.normal))"
+    "    FROM all_dropped d"
+    "   WHERE NOT d.is_temporary"
+    "     AND (d.original OR d.normal"
+    "          OR (d.object_type OPERATOR(pg_catalog.=) ANY ('{table,view,materialized view,"
+    "foreign table,sequence,function,procedure,aggregate}'::pg_catalog.text[])"
+    "              AND d.schema_name IS DISTINCT FROM 'pg_toast')))"
     "SELECT d.object_type, d.normal AND NOT d.original,"
     "       CASE WHEN d.in_table THEN d.address_names[1] ELSE d.schema_name END,"
-    "       CASE WHEN d.in_table THEN d.address_names[2] ELSE d.object_name END,"
+    "       CASE WHEN d.in_table THEN d.address_names[2]"
+    "            WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+    "            THEN d.address_names[2] OPERATOR(pg_catalog.||) '(' OPERATOR(pg_catalog.||)"
+    "                 pg_catalog.array_to_string(d.address_args, ', ') OPERATOR(pg_catalog.||) ')'"
+    "            ELSE d.object_name END,"
     "       CASE WHEN d.in_table THEN d.address_names[3] ELSE '' END,"
     "       d.classid, d.objid, d.rel,"
-    "       (SELECT c.reltype FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.rel)"
-    "  FROM d";
+    "       (SELECT c.reltype FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.rel),"
+    "       d.original OR d.normal"
+    "  FROM d"
+    // A column or default of a table (or type) dropped by the same statement goes with it.
+    " WHERE NOT (d.in_table AND EXISTS ("
+    "       SELECT FROM all_dropped t"
+    "        WHERE t.object_type OPERATOR(pg_catalog.=) ANY ('{table,foreign table,view,"
+    "materialized view,composite type}'::pg_catalog.text[])"
+    "          AND t.schema_name OPERATOR(pg_catalog.=) d.address_names[1]"
+    "          AND t.object_name OPERATOR(pg_catalog.=) d.address_names[2]))";
 
 // Created in this transaction: the object itself, or the table or composite type it is part of.
 bool created_here(Oid classid, Oid objid, Oid rel, Oid reltype) {
@@ -271,11 +288,33 @@ void check_dropped_objects(const char *command) {
             d.schema = text_at(3);
             d.name = text_at(4);
             d.column = text_at(5);
+            d.automatic = !DatumGetBool(SPI_getbinval(row, desc, 10, &isnull));
         }
         MemoryContextSwitchTo(spi);
     });
-    if (count > 0)
-        report(judge_dropped(command, dropped, count));
+    // What goes with an old object the statement names (its owned sequences, its partitions)
+    // follows from a drop already judged; with only new objects named, it is a surprise.
+    static const char *const kRuleObjects[] = {
+        "table",        "foreign table",
+        "view",         "materialized view",
+        "sequence",     "function",
+        "procedure",    "aggregate",
+        "schema",       "type",
+        "domain",       "composite type",
+        "table column", "composite type column",
+    };
+    bool names_an_old_object = false;
+    for (int i = 0; i < count; i++)
+        if (!dropped[i].automatic && !dropped[i].cascaded)
+            for (const char *type : kRuleObjects)
+                names_an_old_object =
+                    names_an_old_object || strcmp(dropped[i].object_type, type) == 0;
+    int kept = 0;
+    for (int i = 0; i < count; i++)
+        if (!(dropped[i].automatic && names_an_old_object))
+            dropped[kept++] = dropped[i];
+    if (kept > 0)
+        report(judge_dropped(command, dropped, kept));
 }
 
 void install() {

@@ -318,10 +318,10 @@ Verdicts judge_dropped(const char *command, const DroppedPod *dropped, int count
         std::vector<DroppedObject> objects;
         for (int i = 0; i < count; i++) {
             const DroppedPod &d = dropped[i];
-            if (judged_before_it_runs(command, d.object_type, d.cascaded))
+            if (judged_before_it_runs(command, d.object_type, d.cascaded || d.automatic))
                 continue;
             objects.push_back(DroppedObject{d.object_type, QualifiedName{d.schema, d.name},
-                                            d.column, d.cascaded});
+                                            d.column, d.cascaded, d.automatic});
         }
         copy_findings(evaluate_dropped(command, objects, current_settings()), out);
     });
@@ -339,7 +339,73 @@ Verdicts judge_syntax_error(const char *message, int location) {
     return out;
 }
 
-Verdicts judge(const ParsedStatement *statements, int count, bool as_script) {
+namespace {
+
+// PostgreSQL renames and moves any relation whatever the statement calls it (ALTER INDEX
+// accounts RENAME ... renames the table accounts): judge the statement as what the relation
+// really is.
+Node *as_its_relation_kind(Node *tree) {
+    RangeVar *relation = nullptr;
+    ObjectType stated;
+    if (IsA(tree, RenameStmt) && castNode(RenameStmt, tree)->relation) {
+        relation = castNode(RenameStmt, tree)->relation;
+        stated = castNode(RenameStmt, tree)->renameType;
+    } else if (IsA(tree, AlterObjectSchemaStmt) &&
+               castNode(AlterObjectSchemaStmt, tree)->relation) {
+        relation = castNode(AlterObjectSchemaStmt, tree)->relation;
+        stated = castNode(AlterObjectSchemaStmt, tree)->objectType;
+    } else {
+        return tree;
+    }
+    if (stated != OBJECT_TABLE && stated != OBJECT_INDEX && stated != OBJECT_SEQUENCE &&
+        stated != OBJECT_VIEW && stated != OBJECT_MATVIEW && stated != OBJECT_FOREIGN_TABLE)
+        return tree; // columns, constraints, triggers ...: the relation is only their container
+    if (relation->schemaname && !may_use_schema(relation->schemaname))
+        return tree;
+    Oid relid = RangeVarGetRelid(relation, NoLock, true);
+    if (!OidIsValid(relid))
+        return tree;
+    ObjectType actual;
+    switch (get_rel_relkind(relid)) {
+    case RELKIND_RELATION:
+    case RELKIND_PARTITIONED_TABLE:
+        actual = OBJECT_TABLE;
+        break;
+    case RELKIND_VIEW:
+        actual = OBJECT_VIEW;
+        break;
+    case RELKIND_MATVIEW:
+        actual = OBJECT_MATVIEW;
+        break;
+    case RELKIND_SEQUENCE:
+        actual = OBJECT_SEQUENCE;
+        break;
+    case RELKIND_FOREIGN_TABLE:
+        actual = OBJECT_FOREIGN_TABLE;
+        break;
+    default:
+        actual = OBJECT_INDEX;
+        break;
+    }
+    if (actual == stated)
+        return tree;
+    Node *copy = static_cast<Node *>(copyObjectImpl(tree));
+    if (IsA(copy, RenameStmt))
+        castNode(RenameStmt, copy)->renameType = actual;
+    else
+        castNode(AlterObjectSchemaStmt, copy)->objectType = actual;
+    return copy;
+}
+
+} // namespace
+
+Verdicts judge(const ParsedStatement *given, int count, bool as_script) {
+    ParsedStatement *statements =
+        static_cast<ParsedStatement *>(palloc(sizeof(ParsedStatement) * (count + 1)));
+    for (int i = 0; i < count; i++) {
+        statements[i] = given[i];
+        statements[i].tree = as_its_relation_kind(given[i].tree);
+    }
     Refs refs = collect_refs(statements, count);
     resolve(refs);
     const bool lock_timeout_set = LockTimeout > 0;

@@ -52,6 +52,7 @@ struct DroppedPod {
     const char *name;
     const char *column; // "" unless a column, composite type attribute or default
     bool cascaded;
+    bool automatic; // neither named nor taken by CASCADE: an owned sequence, a partition...
 };
 // Findings for the objects a statement (its tag: `command`) drops that its text did not name.
 Verdicts judge_dropped(const char *command, const DroppedPod *dropped, int count);

@@ -408,6 +408,7 @@ ChangeKind rename_kind(ObjectType type) {
     switch (type) {
     case OBJECT_TABLE:
     case OBJECT_FOREIGN_TABLE:
+    case OBJECT_SEQUENCE: // old code's nextval('name') (rule rename-table, worded "sequence")
         return ChangeKind::RenameTable;
     case OBJECT_VIEW:
     case OBJECT_MATVIEW:
@@ -452,6 +453,8 @@ void describe_rename(const RenameStmt *s, Builder &b) {
     }
     c.new_name = text(s->newname);
     c.missing_ok = s->missing_ok;
+    if (type == OBJECT_SEQUENCE)
+        c.container = "sequence";
 }
 
 // ALTER ... SET SCHEMA moves an object: for old code that names it, a rename.
@@ -465,6 +468,8 @@ void describe_set_schema(const AlterObjectSchemaStmt *s, Builder &b) {
     DdlChange &c = b.add(kind, renamed_object(s->relation, s->object));
     c.new_name = text(s->newschema) + "." + c.object.name;
     c.missing_ok = s->missing_ok;
+    if (s->objectType == OBJECT_SEQUENCE)
+        c.container = "sequence";
 }
 
 void describe_alter_enum(const AlterEnumStmt *s, Builder &b) {

@@ -46,12 +46,20 @@ TEST(CliParse, SplitsLikeTheServerLintAroundBeginAtomicAndParentheses) {
     EXPECT_EQ(sql.substr(pieces[2].start), "\nDROP TABLE x;");
 }
 
-TEST(CliParse, AfterALexerErrorTheRestIsOnePiece) {
+// As the server's lint() does: after a lexer error the piece ends at the next semicolon and
+// scanning starts again there; without one, the rest of the script is one piece.
+TEST(CliParse, AfterALexerErrorScanningResumesAtTheNextSemicolon) {
     const std::string sql = "DROP TABLE a;\nSELECT 'open;\nDROP TABLE b;";
     const auto pieces = mg::cli::split_statements(sql);
-    ASSERT_EQ(pieces.size(), 2u);
+    ASSERT_EQ(pieces.size(), 3u);
     EXPECT_EQ(pieces[1].start, 13);
-    EXPECT_EQ(pieces[1].end, static_cast<int>(sql.size()));
+    EXPECT_EQ(pieces[1].end, static_cast<int>(sql.find(";\nDROP TABLE b")) + 1);
+    EXPECT_EQ(pieces[2].end, static_cast<int>(sql.size()));
+    const std::string tail = "DROP TABLE a;\nSELECT 'open\n";
+    const auto two = mg::cli::split_statements(tail);
+    ASSERT_EQ(two.size(), 2u);
+    EXPECT_EQ(two[1].end, static_cast<int>(tail.size()));
+    EXPECT_FALSE(two[1].semicolon);
 }
 
 TEST(CliSource, LineIndexAndStatementStart) {
