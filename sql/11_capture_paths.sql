@@ -69,6 +69,19 @@ ALTER TABLE migration_guard.ddl_events DROP COLUMN site;
 CREATE TABLE cap_after_column ();
 SELECT * FROM public.last_events(2);
 
+-- So is a NOT NULL the DBA adds: drift DDL (no migration) then fails with it.
+BEGIN;
+SET LOCAL migration_guard.capture = off;
+UPDATE migration_guard.ddl_events SET migration_id = 0 WHERE migration_id IS NULL;
+ALTER TABLE migration_guard.ddl_events ALTER COLUMN migration_id SET NOT NULL;
+COMMIT;
+SELECT split_part(public.try('CREATE TABLE cap_not_null ()'), E'\n', 1) AS outcome;
+BEGIN;
+SET LOCAL migration_guard.capture = off;
+ALTER TABLE migration_guard.ddl_events ALTER COLUMN migration_id DROP NOT NULL;
+UPDATE migration_guard.ddl_events SET migration_id = NULL WHERE migration_id = 0;
+COMMIT;
+
 -- A CHECK constraint is enforced, and DDL that breaks it fails with it.
 ALTER TABLE migration_guard.ddl_events ADD CONSTRAINT no_cap_checked
     CHECK (object_identity IS DISTINCT FROM 'public.cap_checked');

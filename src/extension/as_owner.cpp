@@ -8,10 +8,12 @@ namespace mg::pg {
 namespace {
 
 // Kept across transactions (it is asked for on every DDL statement) until a relcache
-// invalidation of migration_guard.ddl_events says the extension may have changed: DROP
-// EXTENSION drops the table, and REASSIGN OWNED, the only way to give the extension another
-// owner, gives the table one too. Other sessions' invalidations arrive at every transaction
-// start. session.cpp also forgets it when a transaction aborts (a CREATE EXTENSION undone).
+// invalidation of migration_guard.ddl_events says the extension may have changed (DROP
+// EXTENSION drops the table; REASSIGN OWNED, the only way to give the extension another owner,
+// normally gives the table one too), or any role changes (REASSIGN OWNED of an extension whose
+// table a DBA gave to someone else, followed by DROP ROLE). Other sessions' invalidations arrive at
+// every transaction start. session.cpp also forgets it when a transaction aborts (a CREATE
+// EXTENSION undone).
 bool owner_known = false;
 Oid cached_owner = InvalidOid;
 Oid watched_table = InvalidOid;
@@ -19,6 +21,10 @@ Oid watched_table = InvalidOid;
 void on_relcache(Datum, Oid relid) {
     if (relid == InvalidOid || relid == watched_table)
         owner_known = false;
+}
+
+void on_role_change(Datum, int, uint32) {
+    owner_known = false;
 }
 
 Oid read_extension_owner() {
@@ -44,6 +50,8 @@ Oid ledger_owner() {
     static bool callback_registered = false;
     if (!callback_registered) {
         CacheRegisterRelcacheCallback(on_relcache, (Datum)0);
+        // Any change to any role (DROP ROLE after REASSIGN OWNED, say): look again.
+        CacheRegisterSyscacheCallback(AUTHOID, on_role_change, (Datum)0);
         callback_registered = true;
     }
     if (!owner_known) {

@@ -78,14 +78,25 @@ enum Column {
 struct ColumnSpec {
     const char *name;
     Oid type;
+    bool not_null; // as installed
 };
 constexpr ColumnSpec kColumns[kColumnCount] = {
-    {"event_id", INT8OID},    {"migration_id", INT8OID},    {"occurred_at", TIMESTAMPTZOID},
-    {"event", TEXTOID},       {"command_tag", TEXTOID},     {"object_type", TEXTOID},
-    {"schema_name", TEXTOID}, {"object_identity", TEXTOID}, {"classid", OIDOID},
-    {"objid", OIDOID},        {"objsubid", INT4OID},        {"statement", TEXTOID},
-    {"role", NAMEOID},        {"session_role", NAMEOID},    {"backend_pid", INT4OID},
-    {"txid", XID8OID},
+    {"event_id", INT8OID, true},
+    {"migration_id", INT8OID, false},
+    {"occurred_at", TIMESTAMPTZOID, true},
+    {"event", TEXTOID, true},
+    {"command_tag", TEXTOID, true},
+    {"object_type", TEXTOID, false},
+    {"schema_name", TEXTOID, false},
+    {"object_identity", TEXTOID, false},
+    {"classid", OIDOID, false},
+    {"objid", OIDOID, false},
+    {"objsubid", INT4OID, false},
+    {"statement", TEXTOID, false},
+    {"role", NAMEOID, true},
+    {"session_role", NAMEOID, true},
+    {"backend_pid", INT4OID, true},
+    {"txid", XID8OID, false},
 };
 
 // What the direct path needs to know about ddl_events; rebuilt after any relcache invalidation
@@ -104,9 +115,13 @@ void on_relcache(Datum, Oid relid) {
         table_info.known = false;
 }
 
-Oid ddl_events_relid() {
-    Oid nsp = get_namespace_oid("migration_guard", true);
-    return OidIsValid(nsp) ? get_relname_relid("ddl_events", nsp) : InvalidOid;
+// The table, locked for the insert; InvalidOid when it is gone (dropped by this statement, or
+// by a DROP EXTENSION another session committed meanwhile: the lookup waits for the lock and
+// looks again).
+Oid lock_ddl_events() {
+    RangeVar *rv =
+        makeRangeVar(const_cast<char *>("migration_guard"), const_cast<char *>("ddl_events"), -1);
+    return RangeVarGetRelidExtended(rv, RowExclusiveLock, RVR_MISSING_OK, nullptr, nullptr);
 }
 
 // True when every column is the installed one, nothing else is there, and no trigger, rule,
@@ -125,7 +140,9 @@ bool plain_table(Relation rel, TableInfo *info) {
         return false;
     for (int c = 0; c < kColumnCount; c++) {
         AttrNumber att = attnameAttNum(rel, kColumns[c].name, false);
-        if (att <= 0 || TupleDescAttr(desc, att - 1)->atttypid != kColumns[c].type)
+        // A NOT NULL a DBA added must be checked: the SQL path does that.
+        if (att <= 0 || TupleDescAttr(desc, att - 1)->atttypid != kColumns[c].type ||
+            (TupleDescAttr(desc, att - 1)->attnotnull && !kColumns[c].not_null))
             return false;
         info->attnum[c] = att;
     }
@@ -329,9 +346,9 @@ void insert_with_spi(Oid owner, const RowContext &ctx, bool is_drop) {
 } // namespace
 
 void write(Oid owner, const RowContext &ctx, Tuplestorestate *store, TupleDesc desc, bool is_drop) {
-    Oid relid = ddl_events_relid();
+    Oid relid = lock_ddl_events();
     if (!OidIsValid(relid))
-        return; // dropped by this very statement (DROP EXTENSION, DROP SCHEMA ... CASCADE)
+        return; // dropped (DROP EXTENSION, DROP SCHEMA ... CASCADE): nothing to record into
     Relation rel = open_for_direct_insert(relid);
     if (rel == nullptr) {
         insert_with_spi(owner, ctx, is_drop);

@@ -127,8 +127,18 @@ bool refresh() {
     Oid owner = ledger_owner();
     if (!OidIsValid(owner) || !OidIsValid(window_table_oid()))
         return false;
-    if (!cache.valid)
+    if (!cache.valid) {
+        // Locked while it is read, so that a DROP EXTENSION another session runs meanwhile
+        // either waits or has already removed it (then the guard has nothing to apply).
+        RangeVar *rv = makeRangeVar(const_cast<char *>("migration_guard"),
+                                    const_cast<char *>("preboot_window_log"), -1);
+        if (!OidIsValid(
+                RangeVarGetRelidExtended(rv, AccessShareLock, RVR_MISSING_OK, nullptr, nullptr))) {
+            window_table = InvalidOid;
+            return false;
+        }
         load(owner);
+    }
     return true;
 }
 
