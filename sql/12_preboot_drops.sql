@@ -196,6 +196,25 @@ SELECT migration_guard.set_rule_action('drop-table', 'off');
 SELECT split_part(try($$DROP TABLE holder CASCADE$$), E'\n', 1) AS refused;
 ROLLBACK;
 
+-- Helpers a migration creates and drops again are new: functions, types, domains, schemas,
+-- sequences (a data migration's temporary function, say).
+BEGIN;
+CREATE FUNCTION tmp_backfill() RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT tmp_backfill();
+DROP FUNCTION tmp_backfill();
+CREATE TYPE tmp_mood AS ENUM ('calm');
+DROP TYPE tmp_mood;
+CREATE DOMAIN tmp_code AS text;
+DROP DOMAIN tmp_code;
+CREATE SCHEMA tmp_work;
+DROP SCHEMA tmp_work;
+CREATE SEQUENCE tmp_numbers;
+DROP SEQUENCE tmp_numbers;
+COMMIT;
+-- An old one of the same name is still protected.
+CREATE FUNCTION kept_helper() RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT split_part(try($$DROP FUNCTION kept_helper()$$), E'\n', 1) AS refused;
+
 -- With the window closed nothing is judged.
 SELECT migration_guard.close_preboot_window() > 0 AS closed;
 BEGIN;
@@ -212,6 +231,7 @@ DROP TABLE orders_t, numbered, old_part, shown, ided, old_part2, serial_old_mark
 DROP SEQUENCE owned_old_seq;
 DROP ROLE regress_mg_r3;
 DROP SCHEMA drops_archive;
+DROP FUNCTION kept_helper();
 DROP TABLE fresh_parent;
 DROP TYPE address, fresh_address;
 DROP DOMAIN email_address;

@@ -35,9 +35,13 @@ struct ColumnPod {
     bool not_null;
 };
 
+// What a name refers to, as the statement uses it.
+enum RefKind { kRelation, kType, kRoutine, kSchema };
+
 struct TablePod {
     char *schema; // "" when the statement did not qualify the name
     char *name;
+    int kind; // RefKind
     ColumnPod *columns;
     int ncolumns;
     bool exists;
@@ -64,6 +68,7 @@ bool acts_on_relation(ChangeKind kind) {
     case ChangeKind::DropView:
     case ChangeKind::DropMaterializedView:
     case ChangeKind::DropColumn:
+    case ChangeKind::DropSequence:
     case ChangeKind::RenameTable:
     case ChangeKind::RenameColumn:
     case ChangeKind::RenameView:
@@ -104,17 +109,19 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
     call_core([&] {
         struct Ref {
             QualifiedName name;
+            RefKind kind;
             std::vector<std::string> columns;
         };
         std::vector<Ref> found;
         std::vector<std::string> functions;
-        auto add = [&](const QualifiedName &name, const std::string &column) {
+        auto add = [&](const QualifiedName &name, const std::string &column,
+                       RefKind kind = kRelation) {
             Ref *ref = nullptr;
             for (Ref &r : found)
-                if (r.name.schema == name.schema && r.name.name == name.name)
+                if (r.name.schema == name.schema && r.name.name == name.name && r.kind == kind)
                     ref = &r;
             if (ref == nullptr) {
-                found.push_back(Ref{name, {}});
+                found.push_back(Ref{name, kind, {}});
                 ref = &found.back();
             }
             if (!column.empty()) {
@@ -126,8 +133,16 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
         };
         for (const DdlStatement &s : describe_all(statements, count)) {
             for (const DdlChange &c : s.changes) {
-                if (acts_on_relation(c.kind))
+                if (c.container == "domain")
+                    add(c.object, "", kType); // ALTER DOMAIN
+                else if (acts_on_relation(c.kind))
                     add(c.object, c.column);
+                else if (c.kind == ChangeKind::DropType || c.kind == ChangeKind::RenameType)
+                    add(c.object, "", kType);
+                else if (c.kind == ChangeKind::DropFunction || c.kind == ChangeKind::RenameFunction)
+                    add(c.object, "", kRoutine);
+                else if (c.kind == ChangeKind::DropSchema || c.kind == ChangeKind::RenameSchema)
+                    add(c.object, "", kSchema);
                 for (const std::string &f : c.default_functions)
                     if (std::find(functions.begin(), functions.end(), f) == functions.end())
                         functions.push_back(f);
@@ -138,8 +153,13 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
         refs.tables = alloc_array<TablePod>(found.size());
         for (const Ref &r : found) {
             TablePod &t = refs.tables[refs.count++];
-            t = TablePod{
-                copy_to_pg(r.name.schema), copy_to_pg(r.name.name), nullptr, 0, false, false};
+            t = TablePod{copy_to_pg(r.name.schema),
+                         copy_to_pg(r.name.name),
+                         r.kind,
+                         nullptr,
+                         0,
+                         false,
+                         false};
             t.columns = alloc_array<ColumnPod>(r.columns.size());
             for (const std::string &c : r.columns)
                 t.columns[t.ncolumns++] = ColumnPod{copy_to_pg(c), nullptr, -1, false};
@@ -182,6 +202,48 @@ Oid type_oid(const char *schema, const char *name) {
     return LookupTypeNameOid(nullptr, makeTypeNameFromNameList(names), true);
 }
 
+// Types, routines and schemas: whether they exist and whether this transaction created them (as
+// DDL capture saw their CREATE). A routine name stands for every routine of that name the
+// statement could mean; it is new only if all of them are.
+void resolve_other(TablePod &t) {
+    switch (t.kind) {
+    case kType: {
+        Oid type = type_oid(t.schema, t.name);
+        t.exists = OidIsValid(type);
+        t.created_in_this_transaction =
+            t.exists && capture::created_in_this_transaction(TypeRelationId, type);
+        break;
+    }
+    case kSchema: {
+        Oid nsp = get_namespace_oid(t.name, true);
+        t.exists = OidIsValid(nsp);
+        t.created_in_this_transaction =
+            t.exists && capture::created_in_this_transaction(NamespaceRelationId, nsp);
+        break;
+    }
+    case kRoutine: {
+        Oid nsp = t.schema[0] ? get_namespace_oid(t.schema, true) : InvalidOid;
+        if (t.schema[0] && !OidIsValid(nsp))
+            break;
+        bool all_new = true;
+        CatCList *candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(t.name));
+        for (int i = 0; i < candidates->n_members; i++) {
+            Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(&candidates->members[i]->tuple);
+            if (OidIsValid(nsp) ? proc->pronamespace != nsp : !FunctionIsVisible(proc->oid))
+                continue;
+            t.exists = true;
+            all_new =
+                all_new && capture::created_in_this_transaction(ProcedureRelationId, proc->oid);
+        }
+        ReleaseSysCacheList(candidates);
+        t.created_in_this_transaction = t.exists && all_new;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 // Step 2: what the catalog says about them.
 void resolve(Refs &refs) {
     for (int i = 0; i < refs.nfunctions; i++)
@@ -192,18 +254,14 @@ void resolve(Refs &refs) {
         // raise "permission denied"), the statement is judged as written.
         if (t.schema[0] && !may_use_schema(t.schema))
             continue;
-        RangeVar *rv = makeRangeVar(t.schema[0] ? t.schema : nullptr, t.name, -1);
-        Oid relid = RangeVarGetRelid(rv, NoLock, true);
-        if (!OidIsValid(relid)) {
-            // ALTER DOMAIN names a type: new if this transaction created it.
-            Oid type = type_oid(t.schema, t.name);
-            if (OidIsValid(type)) {
-                t.exists = true;
-                t.created_in_this_transaction =
-                    capture::created_in_this_transaction(TypeRelationId, type);
-            }
+        if (t.kind != kRelation) {
+            resolve_other(t);
             continue;
         }
+        RangeVar *rv = makeRangeVar(t.schema[0] ? t.schema : nullptr, t.name, -1);
+        Oid relid = RangeVarGetRelid(rv, NoLock, true);
+        if (!OidIsValid(relid))
+            continue;
         t.exists = true;
         t.created_in_this_transaction = nobody_else_sees(relid);
         for (int c = 0; c < t.ncolumns; c++) {
