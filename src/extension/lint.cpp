@@ -71,6 +71,15 @@ template <typename Fn> ErrorData *in_subtransaction(Fn &&fn) {
         CurrentResourceOwner = owner;
     }
     PG_END_TRY();
+    // Out of memory, a cancel, a statement timeout, an internal error: not the script's fault,
+    // and not a finding.
+    if (error != nullptr) {
+        const int category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
+        if (category == ERRCODE_INSUFFICIENT_RESOURCES ||
+            category == ERRCODE_OPERATOR_INTERVENTION || category == ERRCODE_SYSTEM_ERROR ||
+            category == ERRCODE_INTERNAL_ERROR)
+            ReThrowError(error);
+    }
     return error;
 }
 
