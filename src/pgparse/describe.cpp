@@ -744,10 +744,18 @@ void describe_alter_table_cmd(const AlterTableCmd *cmd, const QualifiedName &tab
 // old code runs as may lose what it needs. One change per object named.
 void describe_revoke(const GrantStmt *s, Builder &b) {
     b.st.command = s->is_grant ? "GRANT" : "REVOKE";
-    if (s->is_grant || s->targtype != ACL_TARGET_OBJECT)
+    if (s->is_grant || s->targtype == ACL_TARGET_DEFAULTS)
         return;
     const char *word = object_word(s->objtype);
     ListCell *lc;
+    if (s->targtype == ACL_TARGET_ALL_IN_SCHEMA) { // REVOKE ... ON ALL TABLES IN SCHEMA s
+        foreach (lc, s->objects) {
+            DdlChange &c =
+                b.add(ChangeKind::Revoke, name_of_object(static_cast<const Node *>(lfirst(lc))));
+            c.container = std::string("every ") + (word[0] ? lower(word) : "object") + " in schema";
+        }
+        return;
+    }
     foreach (lc, s->objects) {
         const Node *object = static_cast<const Node *>(lfirst(lc));
         DdlChange &c = b.add(ChangeKind::Revoke, object && IsA(object, RangeVar)

@@ -425,6 +425,11 @@ TEST(CompatibilityRules, RevokeAndDropIdentity) {
                   "function \"total\""),
               std::string::npos);
     EXPECT_TRUE(judge("GRANT SELECT ON accounts TO app_user").empty());
+    const std::vector<Finding> all =
+        judge("REVOKE SELECT ON ALL TABLES IN SCHEMA app FROM app_user");
+    ASSERT_EQ(rules(all), (std::vector<std::string>{"revoke-privileges"}));
+    EXPECT_NE(all[0].message.find("every table in schema \"app\""), std::string::npos)
+        << all[0].message;
     EXPECT_TRUE(judge("REVOKE app_admin FROM app_user").empty()); // role membership: not here
     EXPECT_FALSE(has(lint("BEGIN; CREATE TABLE t (a int); REVOKE ALL ON t FROM PUBLIC; COMMIT;"),
                      "revoke-privileges"));
