@@ -91,31 +91,7 @@ big_query_mg=$work/big_query_mg.sql
 db_of() { echo "bench_${1//-/_}"; }
 
 for c in "${CONFIGS[@]}"; do
-    db=$(db_of "$c")
-    bench_db_create "$db"
-    case $c in
-    mg-closed) mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null ;;
-    mg-open)
-        mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" \
-            -c "SELECT migration_guard.open_preboot_window('7 days', 'benchmark')" >/dev/null ;;
-    plpgsql)
-        mg_psql -d "$db" >/dev/null <<'SQL'
-CREATE TABLE ddl_audit (id bigserial PRIMARY KEY, occurred_at timestamptz DEFAULT clock_timestamp(),
-                        command_tag text, object_type text, schema_name text, object_identity text,
-                        statement text, role name DEFAULT current_user, txid xid8 DEFAULT pg_current_xact_id());
-CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO ddl_audit (command_tag, object_type, schema_name, object_identity, statement)
-    SELECT c.command_tag, c.object_type, c.schema_name, c.object_identity, current_query()
-      FROM pg_event_trigger_ddl_commands() c;
-END $$;
-CREATE EVENT TRIGGER audit_ddl ON ddl_command_end EXECUTE FUNCTION audit_ddl();
-SQL
-        ;;
-    pgaudit)
-        mg_psql -d "$db" -c "CREATE EXTENSION pgaudit" \
-            -c "ALTER DATABASE $db SET pgaudit.log = 'ddl'" >/dev/null ;;
-    esac
+    bench_config_db "$c" "$(db_of "$c")"
 done
 
 run_ddl() { # config

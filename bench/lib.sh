@@ -155,3 +155,37 @@ bench_median() {
     awk -v c="$2" '$2 == c { print $3 }' "$1" | sort -n |
         awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+
+# bench_config_db CONFIG DB: a fresh database set up as one of figure 1's configurations:
+#   bare (nothing), mg-closed (migration_guard), mg-open (migration_guard with a preboot window
+#   open), plpgsql (the usual hand-written event trigger copying pg_event_trigger_ddl_commands()
+#   into a table), pgaudit (pgaudit logging DDL; needs it in shared_preload_libraries)
+bench_config_db() {
+    local config=$1 db=$2
+    bench_db_create "$db"
+    case $config in
+    bare) ;;
+    mg-closed) mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null ;;
+    mg-open)
+        mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" \
+            -c "SELECT migration_guard.open_preboot_window('7 days', 'benchmark')" >/dev/null ;;
+    plpgsql)
+        mg_psql -d "$db" >/dev/null <<'SQL'
+CREATE TABLE ddl_audit (id bigserial PRIMARY KEY, occurred_at timestamptz DEFAULT clock_timestamp(),
+                        command_tag text, object_type text, schema_name text, object_identity text,
+                        statement text, role name DEFAULT current_user, txid xid8 DEFAULT pg_current_xact_id());
+CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO ddl_audit (command_tag, object_type, schema_name, object_identity, statement)
+    SELECT c.command_tag, c.object_type, c.schema_name, c.object_identity, current_query()
+      FROM pg_event_trigger_ddl_commands() c;
+END $$;
+CREATE EVENT TRIGGER audit_ddl ON ddl_command_end EXECUTE FUNCTION audit_ddl();
+SQL
+        ;;
+    pgaudit)
+        mg_psql -d "$db" -c "CREATE EXTENSION pgaudit" \
+            -c "ALTER DATABASE $db SET pgaudit.log = 'ddl'" >/dev/null ;;
+    *) mg_die "unknown configuration: $config" ;;
+    esac
+}

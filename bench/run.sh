@@ -42,7 +42,9 @@ done
 [ ${#only[@]} -gt 0 ] || only=("${FIGURES[@]}")
 
 mkdir -p build/bench
-log=build/bench/run-$(date -u +%Y%m%dT%H%M%SZ)$([ "${BENCH_SMOKE:-0}" = 1 ] && echo -smoke).log
+suffix=""
+[ "${BENCH_SMOKE:-0}" != 1 ] || suffix=-smoke
+log=build/bench/run-$(date -u +%Y%m%dT%H%M%SZ)$suffix.log
 failed=()
 echo "bench/run.sh ${only[*]}: $(bench_machine)" | tee "$log"
 for figure in "${only[@]}"; do
