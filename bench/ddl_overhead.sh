@@ -20,8 +20,9 @@
 #               migration_guard databases it runs as a recorded migration, as a tool would send it:
 #               begin_migration(version, script) ... finish_migration(), in the same query string.
 # Configurations rotate inside every round, so noise from this shared machine lands on all of
-# them alike. Reported per workload: the median per configuration, the ratio to bare, and the
-# spread of the per-round ratios.
+# them alike. Reported per workload, in backend CPU time (user + system of the session's backend,
+# which other load on the machine hardly changes) and in wall time: the median per
+# configuration, the ratio to bare, and the spread of the per-round ratios.
 #
 # Usage: bash bench/ddl_overhead.sh          (ITERATIONS=1000 BIG_TABLES=300 ROUNDS=7)
 #        BENCH_SMOKE=1 bash bench/ddl_overhead.sh   (tiny sizes; harness check only)
@@ -87,6 +88,13 @@ big_query_mg=$work/big_query_mg.sql
     echo "SELECT migration_guard.finish_migration();"
 } >"$big_query_mg"
 
+# Every session ends by printing its backend's CPU time (user + system, in clock ticks, from
+# /proc/self/stat read by the backend itself): CPU time, unlike wall time, hardly grows when
+# other work on this shared machine takes the cores away.
+cpu_query="SELECT 'cpu_ticks ' || ((s[14])::bigint + (s[15])::bigint) FROM (SELECT pg_catalog.string_to_array(pg_catalog.pg_read_file('/proc/self/stat'), ' ') AS s) x;"
+for f in "$ddl_workload" "$big_query" "$big_query_mg"; do echo "$cpu_query" >>"$f"; done
+ticks_per_second=$(getconf CLK_TCK)
+
 # --- the databases ---------------------------------------------------------------------------
 db_of() { echo "bench_${1//-/_}"; }
 
@@ -128,20 +136,30 @@ if [[ " ${CONFIGS[*]} " == *" pgaudit "* ]]; then
     [ "$audit_lines" -gt 0 ] || mg_die "pgaudit logged nothing: the pgaudit configuration is not measuring what it claims"
 fi
 
-ddl_results=$work/ddl.txt
-migration_results=$work/migration.txt
-: >"$ddl_results"
-: >"$migration_results"
+results=$work/results
+mkdir -p "$results"
+
+# timed WORKLOAD CONFIG ROUND CMD...: runs CMD, records its wall time and its backend's CPU time.
+timed() {
+    local workload=$1 config=$2 round=$3 start end out ticks
+    shift 3
+    start=$(bench_now_us)
+    out=$("$@")
+    end=$(bench_now_us)
+    ticks=$(sed -n 's/^ *cpu_ticks \([0-9]*\).*/\1/p' <<<"$out")
+    [ -n "$ticks" ] || mg_die "no CPU time reported by the $config session"
+    bench_record "$results/$workload-wall.txt" "$round" "$config" $((end - start))
+    bench_record "$results/$workload-cpu.txt" "$round" "$config" $((ticks * 1000000 / ticks_per_second))
+}
 
 measure() { # config round
-    local ddl_us migration_us
-    ddl_us=$(bench_time_us run_ddl "$1")
-    bench_record "$ddl_results" "$2" "$1" "$ddl_us"
-    migration_us=$(bench_time_us run_migration "$1" "round-$2")
-    bench_record "$migration_results" "$2" "$1" "$migration_us"
+    timed ddl "$1" "$2" run_ddl "$1"
+    timed migration "$1" "$2" run_migration "$1" "round-$2"
     drop_migration "$1"
-    printf '  round %d %-10s ddl %8.3f s, migration %8.3f s\n' "$2" "$1" \
-        "$(awk -v u="$ddl_us" 'BEGIN{print u/1e6}')" "$(awk -v u="$migration_us" 'BEGIN{print u/1e6}')"
+    printf '  round %d %-10s ddl %8.3f s (cpu %6.2f s), migration %8.3f s (cpu %6.2f s)\n' "$2" "$1" \
+        $(for w in ddl migration; do for k in wall cpu; do
+            awk -v c="$1" -v r="$2" '$1 == r && $2 == c { print $3 / 1e6 }' "$results/$w-$k.txt"
+        done; done)
 }
 
 mg_heading "measure: $ROUNDS rounds; ddl: $((ITERATIONS * 4)) statements, migration: $big_statements statements"
@@ -155,8 +173,12 @@ printf '  mg-closed ddl_events: %s rows over %d runs of each workload\n' \
 printf '  plpgsql   ddl_audit:  %s rows over %d runs of each workload\n' \
     "$(mg_psql -d bench_plpgsql -Atc 'SELECT count(*) FROM ddl_audit')" "$per_round"
 
-mg_heading "result: ddl workload ($((ITERATIONS * 4)) statements, $ITERATIONS transactions)"
-bench_report "$ddl_results" bare s 1e6 "${CONFIGS[@]}"
-mg_heading "result: one large migration ($big_statements statements in one query string)"
-bench_report "$migration_results" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: ddl workload ($((ITERATIONS * 4)) statements, $ITERATIONS transactions): backend CPU time"
+bench_report "$results/ddl-cpu.txt" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: ddl workload: wall time"
+bench_report "$results/ddl-wall.txt" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: one large migration ($big_statements statements in one query string): backend CPU time"
+bench_report "$results/migration-cpu.txt" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: one large migration: wall time"
+bench_report "$results/migration-wall.txt" bare s 1e6 "${CONFIGS[@]}"
 printf '\n%s\n' "$(bench_machine)"
