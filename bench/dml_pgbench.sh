@@ -6,7 +6,9 @@
 #          (ALTER DATABASE ... SET session_preload_libraries = 'migration_guard', as the docs
 #          recommend), so its hooks (ProcessUtility, emit_log, transaction callbacks) are active
 # Runs alternate (bare, mg, mg, bare, ...: the rotation of bench_rounds), DURATION seconds each.
-# Reported: transactions per second, ratio mg / bare (target: at least 0.99).
+# Reported: transactions per second, ratio mg / bare (target: at least 0.99), and the backends'
+# CPU time per transaction (user + system, which other load on this shared machine hardly
+# changes; target: at most 1 / 0.99 = 1.01).
 #
 # Usage: bash bench/dml_pgbench.sh   (SCALE=10 CLIENTS=4 DURATION=20 ROUNDS=7;
 #                                     BENCH_SMOKE=1: scale 1, 2 s, 1 round)
@@ -41,17 +43,43 @@ done
 
 mg_tmpdir work
 results=$work/results.txt
+cpu_results=$work/cpu.txt
 : >"$results"
+: >"$cpu_results"
 db_of() { echo "bench_dml_$1"; }
 
+# CPU time of the run's backends: the postmaster collects the user + system time of the children
+# it reaped (fields 16 and 17 of /proc/PID/stat), and pgbench's backends exit when it does.
+postmaster_pid=$(head -n 1 "$MG_CLUSTER_DIR/data/postmaster.pid")
+reaped_ticks() {
+    awk '{ print $16 + $17 }' "/proc/$postmaster_pid/stat"
+}
+wait_for_backends_gone() { # db
+    local _
+    for _ in $(seq 1 100); do
+        [ "$(mg_psql -d postgres -Atc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1'")" = 0 ] && return
+        sleep 0.1
+    done
+    mg_die "pgbench's backends in $1 did not exit"
+}
+ticks_per_second=$(getconf CLK_TCK)
+
 measure() { # config round
-    local out tps
+    local out tps before after transactions
+    before=$(reaped_ticks)
     out=$("$PGBENCH" -n -c "$CLIENTS" -j 2 -T "$DURATION" "$(db_of "$1")" 2>&1) ||
         mg_die "pgbench failed: $out"
+    wait_for_backends_gone "$(db_of "$1")"
+    after=$(reaped_ticks)
     tps=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' <<<"$out" | head -n 1)
-    [ -n "$tps" ] || mg_die "no tps in pgbench's output: $out"
+    transactions=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")
+    [ -n "$tps" ] && [ -n "$transactions" ] || mg_die "no tps in pgbench's output: $out"
     bench_record "$results" "$2" "$1" "$tps"
-    printf '  round %d %-5s %10.1f tps\n' "$2" "$1" "$tps"
+    # Backend CPU microseconds per transaction.
+    bench_record "$cpu_results" "$2" "$1" \
+        "$(awk -v t=$((after - before)) -v n="$transactions" -v hz="$ticks_per_second" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
+    printf '  round %d %-5s %10.1f tps, %8.1f us backend CPU per transaction\n' "$2" "$1" "$tps" \
+        "$(tail -n 1 "$cpu_results" | cut -d' ' -f3)"
 }
 
 # Warm-up: a short run each (shared buffers, the library loaded).
@@ -61,6 +89,8 @@ done
 mg_heading "measure: $ROUNDS rounds, $CLIENTS clients, ${DURATION} s each, scale $SCALE"
 bench_rounds "$ROUNDS" measure bare mg
 
-mg_heading "result: pgbench TPC-B-like (ratio = tps / tps of bare; higher is better)"
+mg_heading "result: pgbench TPC-B-like, throughput (ratio = tps / tps of bare; higher is better)"
 bench_report "$results" bare tps 1 bare mg
+mg_heading "result: pgbench TPC-B-like, backend CPU time per transaction (ratio: lower is better)"
+bench_report "$cpu_results" bare "us" 1 bare mg
 printf '\n%s\n' "$(bench_machine)"

@@ -20,7 +20,7 @@ has() { grep -c -- "$1" "$out" | awk '{ print ($1 > 0) ? "yes" : "no" }'; }
 is "$(has '^==== result: ddl workload')" yes "figure 1 reports the DDL workload"
 is "$(has '^==== result: one large migration')" yes "figure 1 reports the large migration"
 is "$(has '^| mg-closed | ')" yes "figure 1 has a row for migration_guard"
-is "$(has '^==== result: pgbench')" yes "figure 2 reports pgbench"
+is "$(has "^==== result: pgbench TPC-B-like, backend CPU")" yes "figure 2 reports pgbench"
 is "$(has '^| begin_finish | ')" yes "figure 3 reports begin/finish"
 is "$(has '^-- nested statement:')" yes "figure 3 shows the plans of begin/finish's statements"
 is "$(has 'script_hash() matches sha256sum')" yes "figure 4 checks script_hash() against sha256sum"
