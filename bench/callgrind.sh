@@ -5,6 +5,9 @@
 #   ddl   one iteration of figure 1's DDL: BEGIN; CREATE TABLE; ALTER TABLE ADD COLUMN;
 #         CREATE INDEX; DROP TABLE; COMMIT — through the event-trigger path, in databases
 #         bare / mg-closed / mg-open / plpgsql (as in figure 1)
+#   dml   figure 2's pgbench TPC-B transaction (fixed ids), without and with migration_guard
+#         loaded in the session (session_preload_libraries), so DML's untouchedness is measured
+#         without timing noise
 #   lint  migration_guard.lint() of a fixed script (bench/data/lint_fixed.sql)
 #
 # Method: the whole server runs under callgrind (a backend is a fork of the postmaster, so it
@@ -61,6 +64,13 @@ db_of() { echo "cg_${1//-/_}"; }
 for c in "${CONFIGS[@]}"; do
     bench_config_db "$c" "$(db_of "$c")"
 done
+# DML (figure 2's pgbench transaction) with and without the extension loaded in the session.
+for db in cg_dml_bare cg_dml_mg; do
+    bench_db_create "$db"
+    "$MG_SERVER_BINDIR/pgbench" -i -q -s 1 "$db" >/dev/null 2>&1 || mg_die "pgbench -i failed in $db"
+done
+mg_psql -d cg_dml_mg -c "CREATE EXTENSION migration_guard" \
+    -c "ALTER DATABASE cg_dml_mg SET session_preload_libraries = 'migration_guard'" >/dev/null
 lint_available=$(mg_psql -d "$(db_of mg-closed)" -Atc \
     "SELECT count(*) FROM pg_proc WHERE proname = 'lint' AND pronamespace = 'migration_guard'::regnamespace")
 
@@ -95,6 +105,16 @@ ALTER TABLE cg_bench ADD COLUMN created_at timestamptz;
 CREATE INDEX cg_bench_payload ON cg_bench (payload);
 DROP TABLE cg_bench;
 COMMIT;
+EOF
+dml_iteration=$work/dml_iteration.sql
+cat >"$dml_iteration" <<'EOF'
+BEGIN;
+UPDATE pgbench_accounts SET abalance = abalance + 7 WHERE aid = 4711;
+SELECT abalance FROM pgbench_accounts WHERE aid = 4711;
+UPDATE pgbench_tellers SET tbalance = tbalance + 7 WHERE tid = 3;
+UPDATE pgbench_branches SET bbalance = bbalance + 7 WHERE bid = 1;
+INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (3, 1, 4711, 7, CURRENT_TIMESTAMP);
+END;
 EOF
 lint_iteration=$work/lint_iteration.sql
 cat >"$lint_iteration" <<EOF
@@ -175,6 +195,8 @@ rm -f "$OUT"/annotate-*.txt "$OUT"/breakdown-*.txt
 for c in "${CONFIGS[@]}"; do
     measure "ddl-$c" "$(db_of "$c")" "$ddl_iteration"
 done
+measure dml-bare cg_dml_bare "$dml_iteration"
+measure dml-mg cg_dml_mg "$dml_iteration"
 if [ "$lint_available" = 1 ]; then
     measure "lint" "$(db_of mg-closed)" "$lint_iteration"
 else
@@ -182,10 +204,10 @@ else
 fi
 
 # --- where the extension's instructions go: mg-* minus bare, per function ------------------------
-extra() { # config kind: per-function (config - bare), largest first
+extra() { # base config kind: per-function (config - base), largest first
     awk -F '\t' 'FNR == NR { b[$2] = $1; next } { d = $1 - b[$2]; delete b[$2]; if (d != 0) printf "%d\t%s\n", d, $2 }
          END { for (k in b) printf "%d\t%s\n", -b[k], k }' \
-        "$work/ddl-bare-$2.tsv" "$work/ddl-$1-$2.tsv" | sort -t $'\t' -k1,1nr
+        "$work/$1-$3.tsv" "$work/$2-$3.tsv" | sort -t $'\t' -k1,1nr
 }
 for c in mg-closed mg-open plpgsql; do
     for kind in inclusive self; do
@@ -193,9 +215,16 @@ for c in mg-closed mg-open plpgsql; do
             echo "# Instructions per DDL iteration (BEGIN; CREATE TABLE; ALTER TABLE ADD COLUMN;"
             echo "# CREATE INDEX; DROP TABLE; COMMIT) in $c minus bare, per function ($kind cost)."
             echo "# Positive: more in $c. $(bench_machine)"
-            extra "$c" "$kind" | awk "NR <= 100"
+            extra ddl-bare "ddl-$c" "$kind" | awk "NR <= 100"
         } >"$OUT/breakdown-$c-minus-bare-$kind.txt"
     done
+done
+for kind in inclusive self; do
+    {
+        echo "# Instructions per pgbench TPC-B transaction with migration_guard loaded minus without,"
+        echo "# per function ($kind cost). $(bench_machine)"
+        extra dml-bare dml-mg "$kind" | awk "NR <= 100"
+    } >"$OUT/breakdown-dml-mg-minus-bare-$kind.txt"
 done
 {
     echo "# Instructions per lint() call of bench/data/lint_fixed.sql, per function (inclusive)."
@@ -257,7 +286,9 @@ _mg_as_cluster_owner "$MG_SERVER_BINDIR/pg_ctl" -D "$data" -m fast -w -t 120 sto
 mg_heading "result: instructions per iteration (callgrind, $ITERATIONS iterations)"
 base=$(awk '$1 == "ddl-bare" { print $2 }' "$OUT/totals.txt")
 printf '| measurement | instructions | ratio to ddl-bare |\n|---|---|---|\n'
-awk -v base="$base" '{ printf "| %s | %d | %s |\n", $1, $2, ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : "") }' "$OUT/totals.txt"
+dml_base=$(awk '$1 == "dml-bare" { print $2 }' "$OUT/totals.txt")
+awk -v base="$base" -v dml="$dml_base" '{ printf "| %s | %d | %s |\n", $1, $2,
+    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : "") }' "$OUT/totals.txt"
 echo
 cat "$OUT/where-the-instructions-go.txt"
 printf '\n%s\noutput: %s\n' "$(bench_machine)" "$OUT"

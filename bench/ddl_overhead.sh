@@ -166,7 +166,7 @@ mg_heading "measure: $ROUNDS rounds; ddl: $((ITERATIONS * 4)) statements, migrat
 bench_rounds "$ROUNDS" measure "${CONFIGS[@]}"
 
 # What each configuration recorded of one round of the DDL workload, so "records more" is shown.
-mg_heading "rows recorded per run of the ddl workload"
+mg_heading "rows recorded over the whole run (warm-up and every round, both workloads)"
 per_round=$((ROUNDS + 1))
 printf '  mg-closed ddl_events: %s rows over %d runs of each workload\n' \
     "$(mg_psql -d bench_mg_closed -Atc 'SELECT count(*) FROM migration_guard.ddl_events')" "$per_round"
