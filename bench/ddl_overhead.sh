@@ -21,7 +21,7 @@
 #               begin_migration(version, script) ... finish_migration(), in the same query string.
 # Configurations rotate inside every round, so noise from this shared machine lands on all of
 # them alike. Reported per workload, in backend CPU time (user + system of the session's backend,
-# which other load on the machine hardly changes) and in wall time: the median per
+# which other load on the machine changes less than wall time) and in wall time: the median per
 # configuration, the ratio to bare, and the spread of the per-round ratios.
 #
 # Usage: bash bench/ddl_overhead.sh          (ITERATIONS=1000 BIG_TABLES=300 ROUNDS=7)
@@ -89,7 +89,7 @@ big_query_mg=$work/big_query_mg.sql
 } >"$big_query_mg"
 
 # Every session ends by printing its backend's CPU time (user + system, in clock ticks, from
-# /proc/self/stat read by the backend itself): CPU time, unlike wall time, hardly grows when
+# /proc/self/stat read by the backend itself): CPU time grows less than wall time when
 # other work on this shared machine takes the cores away.
 cpu_query="SELECT 'cpu_ticks ' || ((s[14])::bigint + (s[15])::bigint) FROM (SELECT pg_catalog.string_to_array(pg_catalog.pg_read_file('/proc/self/stat'), ' ') AS s) x;"
 for f in "$ddl_workload" "$big_query" "$big_query_mg"; do echo "$cpu_query" >>"$f"; done

@@ -7,8 +7,8 @@
 #          recommend), so its hooks (ProcessUtility, emit_log, transaction callbacks) are active
 # Runs alternate (bare, mg, mg, bare, ...: the rotation of bench_rounds), DURATION seconds each.
 # Reported: transactions per second, ratio mg / bare (target: at least 0.99), and the backends'
-# CPU time per transaction (user + system, which other load on this shared machine hardly
-# changes; target: at most 1 / 0.99 = 1.01).
+# CPU time per transaction (user + system, which other load on this shared machine changes less
+# than throughput; target: at most 1 / 0.99 = 1.01).
 #
 # Usage: bash bench/dml_pgbench.sh   (SCALE=10 CLIENTS=4 DURATION=20 ROUNDS=7;
 #                                     BENCH_SMOKE=1: scale 1, 2 s, 1 round)
