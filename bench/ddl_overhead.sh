@@ -156,10 +156,14 @@ measure() { # config round
     timed ddl "$1" "$2" run_ddl "$1"
     timed migration "$1" "$2" run_migration "$1" "round-$2"
     drop_migration "$1"
+    local seconds=() w k
+    for w in ddl migration; do
+        for k in wall cpu; do
+            seconds+=("$(awk -v c="$1" -v r="$2" '$1 == r && $2 == c { print $3 / 1e6 }' "$results/$w-$k.txt")")
+        done
+    done
     printf '  round %d %-10s ddl %8.3f s (cpu %6.2f s), migration %8.3f s (cpu %6.2f s)\n' "$2" "$1" \
-        $(for w in ddl migration; do for k in wall cpu; do
-            awk -v c="$1" -v r="$2" '$1 == r && $2 == c { print $3 / 1e6 }' "$results/$w-$k.txt"
-        done; done)
+        "${seconds[@]}"
 }
 
 mg_heading "measure: $ROUNDS rounds; ddl: $((ITERATIONS * 4)) statements, migration: $big_statements statements"

@@ -73,7 +73,7 @@ measure() { # config round
     after=$(reaped_ticks)
     tps=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' <<<"$out" | head -n 1)
     transactions=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")
-    [ -n "$tps" ] && [ -n "$transactions" ] || mg_die "no tps in pgbench's output: $out"
+    if [ -z "$tps" ] || [ -z "$transactions" ]; then mg_die "no tps in pgbench's output: $out"; fi
     bench_record "$results" "$2" "$1" "$tps"
     # Backend CPU microseconds per transaction.
     bench_record "$cpu_results" "$2" "$1" \

@@ -33,6 +33,7 @@
 # shellcheck source=tools/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 BENCH_DIR=$MG_REPO_ROOT/bench
 BENCH_SMOKE=${BENCH_SMOKE:-0}
 
@@ -98,9 +99,9 @@ bench_record() {
 bench_report() {
     local file=$1 base=$2 unit=$3 scale=$4
     shift 4
-    local configs="$*"
-    [ -n "$configs" ] || configs=$(awk '!seen[$2]++ { printf "%s ", $2 }' "$file")
-    awk -v base="$base" -v configs="$configs" -v unit="$unit" -v scale="$scale" '
+    local names="$*"
+    [ -n "$names" ] || names=$(awk '!seen[$2]++ { printf "%s ", $2 }' "$file")
+    awk -v base="$base" -v configs="$names" -v unit="$unit" -v scale="$scale" '
         function median(a, n,    i, j, x) {
             for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2

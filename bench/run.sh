@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite, one command (BENCHMARKS.md has the figures and their last results).
 #
-#   bash bench/run.sh                  every figure, full sizes (about an hour on 2 cores)
+#   bash bench/run.sh                  every figure, full sizes (about half an hour on 2 cores)
 #   bash bench/run.sh --smoke          every figure with tiny sizes: checks the harness, the
 #                                      numbers mean nothing (test/integration/bench_smoke.sh)
 #   bash bench/run.sh --only NAME      one figure: ddl, dml, ledger, hashing, lint, callgrind
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --smoke) export BENCH_SMOKE=1; shift ;;
     --only)
-        [ $# -ge 2 ] && script_of "$2" >/dev/null || mg_die "--only takes one of: ${FIGURES[*]}"
+        if [ $# -lt 2 ] || ! script_of "$2" >/dev/null; then mg_die "--only takes one of: ${FIGURES[*]}"; fi
         only+=("$2"); shift 2 ;;
     -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) mg_die "unknown argument: $1 (usage: bench/run.sh [--smoke] [--only NAME])" ;;
