@@ -5,9 +5,9 @@
 #   ddl   one iteration of figure 1's DDL: BEGIN; CREATE TABLE; ALTER TABLE ADD COLUMN;
 #         CREATE INDEX; DROP TABLE; COMMIT — through the event-trigger path, in databases
 #         bare / mg-closed / mg-open / plpgsql (as in figure 1)
-#   dml   figure 2's pgbench TPC-B transaction (fixed ids), without and with migration_guard
-#         loaded in the session (session_preload_libraries), so DML's untouchedness is measured
-#         without timing noise
+#   dml   figure 2's pgbench TPC-B transaction (fixed ids), without and with migration_guard's
+#         library loaded in the session (LOAD), in one database, so DML's untouchedness is
+#         measured without timing noise
 #   lint  migration_guard.lint() of a fixed script (bench/data/lint_fixed.sql)
 #
 # Method: the whole server runs under callgrind (a backend is a fork of the postmaster, so it
@@ -64,13 +64,15 @@ db_of() { echo "cg_${1//-/_}"; }
 for c in "${CONFIGS[@]}"; do
     bench_config_db "$c" "$(db_of "$c")"
 done
-# DML (figure 2's pgbench transaction) with and without the extension loaded in the session.
-for db in cg_dml_bare cg_dml_mg; do
-    bench_db_create "$db"
-    "$MG_SERVER_BINDIR/pgbench" -i -q -s 1 "$db" >/dev/null 2>&1 || mg_die "pgbench -i failed in $db"
-done
-mg_psql -d cg_dml_mg -c "CREATE EXTENSION migration_guard" \
-    -c "ALTER DATABASE cg_dml_mg SET session_preload_libraries = 'migration_guard'" >/dev/null
+# DML (figure 2's pgbench transaction) with and without the extension's library loaded in the
+# session, in ONE database with the extension installed: the same tables, vacuumed before every
+# session, so both see the same heap. A session loads the library only when it uses the
+# extension (or LOADs it, as dml-mg's sessions do first).
+bench_db_create cg_dml
+"$MG_SERVER_BINDIR/pgbench" -i -q -s 1 cg_dml >/dev/null 2>&1 || mg_die "pgbench -i failed"
+mg_psql -d cg_dml -c "CREATE EXTENSION migration_guard" >/dev/null
+[ "$(mg_psql -d cg_dml -Atc "SELECT count(*) FROM pg_settings WHERE name = 'migration_guard.capture'")" = 0 ] ||
+    mg_die "migration_guard is loaded in a session that did not use it: dml-bare would not be bare"
 lint_available=$(mg_psql -d "$(db_of mg-closed)" -Atc \
     "SELECT count(*) FROM pg_proc WHERE proname = 'lint' AND pronamespace = 'migration_guard'::regnamespace")
 
@@ -128,8 +130,12 @@ WARMUP=${WARMUP:-6}
 session() {
     local db=$1 iteration=$2 count=$3 script
     script=$work/session.sql
+    # dml: the same heap for every session (a separate, unmeasured session).
+    [ "$db" != cg_dml ] || mg_psql -d cg_dml -c "VACUUM pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" >/dev/null
     {
         echo "SET client_min_messages = warning;"
+        # Before the warm-up, so both sessions of a measurement pay for it alike.
+        [ -z "${SESSION_PROLOGUE:-}" ] || echo "$SESSION_PROLOGUE"
         echo "\\set script \`cat $MG_REPO_ROOT/bench/data/lint_fixed.sql\`"
         echo "SELECT pg_backend_pid();"
         for _ in $(seq 1 $((WARMUP + count))); do cat "$iteration"; done
@@ -171,23 +177,23 @@ function_costs() {
         "$work/annotate-$1-$2.txt"
 }
 
-# difference B A KIND: per-function difference B - A per iteration, "delta<TAB>name".
+# difference B A KIND N: per-function difference B - A per iteration, "delta<TAB>name".
 difference() {
-    awk -F '\t' -v n="$ITERATIONS" 'FNR == NR { a[$2] = $1; next } { d = ($1 - a[$2]) / n; delete a[$2]; if (d != 0) printf "%.0f\t%s\n", d, $2 }
+    awk -F '\t' -v n="$4" 'FNR == NR { a[$2] = $1; next } { d = ($1 - a[$2]) / n; delete a[$2]; if (d != 0) printf "%.0f\t%s\n", d, $2 }
          END { for (k in a) printf "%.0f\t%s\n", -a[k] / n, k }' \
         <(function_costs "$2" "$3") <(function_costs "$1" "$3")
 }
 
-measure() { # name db iteration_file
-    local name=$1 pid_a pid_b
+measure() { # name db iteration_file [iterations]
+    local name=$1 n=${4:-$ITERATIONS} pid_a pid_b
     mg_info "callgrind: $name"
     pid_a=$(session "$2" "$3" 0)
-    pid_b=$(session "$2" "$3" "$ITERATIONS")
+    pid_b=$(session "$2" "$3" "$n")
     annotate "$pid_a" "$name-A"
     annotate "$pid_b" "$name-B"
-    echo "$name $((($(total "$name-B") - $(total "$name-A")) / ITERATIONS))" >>"$OUT/totals.txt"
-    difference "$name-B" "$name-A" inclusive | sort -t $'\t' -k1,1nr >"$work/$name-inclusive.tsv"
-    difference "$name-B" "$name-A" self | sort -t $'\t' -k1,1nr >"$work/$name-self.tsv"
+    echo "$name $((($(total "$name-B") - $(total "$name-A")) / n))" >>"$OUT/totals.txt"
+    difference "$name-B" "$name-A" inclusive "$n" | sort -t $'\t' -k1,1nr >"$work/$name-inclusive.tsv"
+    difference "$name-B" "$name-A" self "$n" | sort -t $'\t' -k1,1nr >"$work/$name-self.tsv"
 }
 
 : >"$OUT/totals.txt"
@@ -195,8 +201,14 @@ rm -f "$OUT"/annotate-*.txt "$OUT"/breakdown-*.txt
 for c in "${CONFIGS[@]}"; do
     measure "ddl-$c" "$(db_of "$c")" "$ddl_iteration"
 done
-measure dml-bare cg_dml_bare "$dml_iteration"
-measure dml-mg cg_dml_mg "$dml_iteration"
+# A transaction is short and its heap maintenance (page pruning) comes in bursts: ten times as
+# many iterations average them out.
+measure dml-bare cg_dml "$dml_iteration" $((ITERATIONS * 10))
+SESSION_PROLOGUE="LOAD 'migration_guard';" measure dml-mg cg_dml "$dml_iteration" $((ITERATIONS * 10))
+# The extension's own instructions in a DML transaction: the self cost of everything in
+# migration_guard.so, plus the setjmp of its hook's PG_TRY.
+awk -F '\t' '$2 ~ /migration_guard\.so\]$|setjmp|sigjmp_save/ { s += $1 } END { printf "dml-mg-own-code %d\n", s }' \
+    "$work/dml-mg-self.tsv" >>"$OUT/totals.txt"
 if [ "$lint_available" = 1 ]; then
     measure "lint" "$(db_of mg-closed)" "$lint_iteration"
 else
@@ -289,6 +301,7 @@ printf '| measurement | instructions | ratio to ddl-bare |\n|---|---|---|\n'
 dml_base=$(awk '$1 == "dml-bare" { print $2 }' "$OUT/totals.txt")
 awk -v base="$base" -v dml="$dml_base" '{ printf "| %s | %d | %s |\n", $1, $2,
     ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : "") }' "$OUT/totals.txt"
+echo "(dml-mg-own-code: instructions per transaction in migration_guard's own code, hook and callbacks)"
 echo
 cat "$OUT/where-the-instructions-go.txt"
 printf '\n%s\noutput: %s\n' "$(bench_machine)" "$OUT"
