@@ -1,37 +1,53 @@
 #!/usr/bin/env bash
-# DDL overhead, side by side in one run (issue #3's speed target, figure 1 of BENCHMARKS.md).
+# Figure 1: DDL overhead, side by side in one run (BENCHMARKS.md).
 #
-# One throwaway cluster, one database per configuration, the same DDL workload in each:
+# One throwaway cluster, one database per configuration, the same DDL in each:
 #   bare        PostgreSQL alone
 #   mg-closed   migration_guard installed (ledger capture + guard), no preboot window open
-#   mg-open     migration_guard with a preboot window open (every statement judged; the workload
-#               only holds statements the rules allow)
+#   mg-open     migration_guard with a preboot window open (every statement described and judged;
+#               the workloads only hold statements the rules allow)
 #   plpgsql     the usual PL/pgSQL event trigger that copies pg_event_trigger_ddl_commands()
 #               into a table (what teams write by hand)
-# Configurations alternate inside every round (bare, mg-closed, mg-open, plpgsql, bare, ...), so
-# noise from this shared machine lands on all of them alike. Reported: the median of the rounds
-# per configuration, its ratio to bare, and the spread of the per-round ratios.
+#   pgaudit     pgaudit logging DDL (pgaudit.log = 'ddl' in that database, its event triggers
+#               installed); pgaudit must be in shared_preload_libraries, so it is loaded in every
+#               configuration's sessions, idle (pgaudit.log = none) outside its own database
+# Two workloads, timed separately in every round:
+#   ddl         ITERATIONS transactions of CREATE TABLE, ALTER TABLE ADD COLUMN, CREATE INDEX,
+#               DROP TABLE (4 statements each), one statement per round trip (psql -f)
+#   migration   one large multi-statement migration sent as ONE query string (one implicit
+#               transaction): BIG_TABLES tables with an index, an added column, a foreign key and
+#               a comment each, a view every 10 tables, a PL/pgSQL function every 25. In the
+#               migration_guard databases it runs as a recorded migration, as a tool would send it:
+#               begin_migration(version, script) ... finish_migration(), in the same query string.
+# Configurations rotate inside every round, so noise from this shared machine lands on all of
+# them alike. Reported per workload, in backend CPU time (user + system of the session's backend,
+# which other load on the machine changes less than wall time) and in wall time: the median per
+# configuration, the ratio to bare, and the spread of the per-round ratios.
 #
-# Usage: bash bench/ddl_overhead.sh            (ITERATIONS=1000 ROUNDS=7 by default)
-#        ITERATIONS=20 ROUNDS=1 bash bench/ddl_overhead.sh   (smoke run)
-# Each iteration is one transaction: CREATE TABLE, ALTER TABLE ADD COLUMN, CREATE INDEX,
-# DROP TABLE (4 statements; 1000 iterations = 4000 DDL statements).
+# Usage: bash bench/ddl_overhead.sh          (ITERATIONS=1000 BIG_TABLES=300 ROUNDS=7)
+#        BENCH_SMOKE=1 bash bench/ddl_overhead.sh   (tiny sizes; harness check only)
 set -euo pipefail
-# shellcheck source=tools/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$MG_REPO_ROOT"
 
-ITERATIONS=${ITERATIONS:-1000}
-ROUNDS=${ROUNDS:-7}
-CONFIGS=(bare mg-closed mg-open plpgsql)
+ITERATIONS=${ITERATIONS:-$(bench_size 1000 5)}
+BIG_TABLES=${BIG_TABLES:-$(bench_size 300 4)}
+ROUNDS=${ROUNDS:-$(bench_size 7 1)}
+CONFIGS=(bare mg-closed mg-open plpgsql pgaudit)
 
-mg_heading "setup"
-mg_ensure_deps >/dev/null
-mg_build_extension >/dev/null
-mg_cluster_start
+bench_setup
+if bench_have postgresql-15-pgaudit; then
+    bench_cluster_set "shared_preload_libraries = 'pgaudit'"
+else # only with BENCH_NO_INSTALL=1 (the smoke test); a real run installs it
+    mg_warn "pgaudit is not installed: the pgaudit configuration is skipped"
+    CONFIGS=(bare mg-closed mg-open plpgsql)
+fi
 
 mg_tmpdir work
-workload=$work/workload.sql
+
+# --- the workloads ---------------------------------------------------------------------------
+ddl_workload=$work/ddl.sql
 {
     echo "SET client_min_messages = warning;"
     for i in $(seq 1 "$ITERATIONS"); do
@@ -42,68 +58,131 @@ workload=$work/workload.sql
         echo "DROP TABLE bench_$i;"
         echo "COMMIT;"
     done
-} >"$workload"
+} >"$ddl_workload"
+
+# The migration's statements, one per line, each ending in ";".
+big_body=$work/big_body.sql
+{
+    echo "CREATE SCHEMA big_mig;"
+    for i in $(seq 1 "$BIG_TABLES"); do
+        echo "CREATE TABLE big_mig.t_$i (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account_id bigint NOT NULL, name text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now());"
+        echo "CREATE INDEX t_${i}_account_idx ON big_mig.t_$i (account_id);"
+        echo "ALTER TABLE big_mig.t_$i ADD COLUMN note text;"
+        [ "$i" -eq 1 ] || echo "ALTER TABLE big_mig.t_$i ADD CONSTRAINT t_${i}_parent_fk FOREIGN KEY (account_id) REFERENCES big_mig.t_$((i - 1)) (id);"
+        echo "COMMENT ON TABLE big_mig.t_$i IS 'table $i of the benchmark migration';"
+        [ $((i % 10)) -ne 0 ] || echo "CREATE VIEW big_mig.v_$i AS SELECT id, name, amount FROM big_mig.t_$i WHERE amount > 0;"
+        [ $((i % 25)) -ne 0 ] || echo "CREATE FUNCTION big_mig.f_$i(bigint) RETURNS bigint LANGUAGE plpgsql AS \$f\$ BEGIN RETURN \$1 + $i; END \$f\$;"
+    done
+} >"$big_body"
+big_statements=$(wc -l <"$big_body")
+# psql sends statements joined by "\;" as one query string.
+big_query=$work/big_query.sql
+sed 's/;$/ \\;/' "$big_body" | sed '$ s/ \\;$/;/' >"$big_query"
+# The migration_guard form: the same query string between begin_migration and finish_migration.
+big_query_mg=$work/big_query_mg.sql
+{
+    printf "SELECT migration_guard.begin_migration('@VERSION@', \$mgscript\$"
+    cat "$big_body"
+    printf "\$mgscript\$, 'benchmark migration', 'bench') \\\\;\n"
+    sed 's/;$/ \\;/' "$big_body"
+    echo "SELECT migration_guard.finish_migration();"
+} >"$big_query_mg"
+
+# Every session ends by printing its backend's CPU time (user + system, in clock ticks, from
+# /proc/self/stat read by the backend itself): CPU time grows less than wall time when
+# other work on this shared machine takes the cores away.
+cpu_query="SELECT 'cpu_ticks ' || ((s[14])::bigint + (s[15])::bigint) FROM (SELECT pg_catalog.string_to_array(pg_catalog.pg_read_file('/proc/self/stat'), ' ') AS s) x;"
+for f in "$ddl_workload" "$big_query" "$big_query_mg"; do echo "$cpu_query" >>"$f"; done
+ticks_per_second=$(getconf CLK_TCK)
+
+# --- the databases ---------------------------------------------------------------------------
+db_of() { echo "bench_${1//-/_}"; }
 
 for c in "${CONFIGS[@]}"; do
-    db="bench_${c//-/_}"
-    mg_psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-    case $c in
-    mg-closed) mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null ;;
-    mg-open)
-        mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" \
-            -c "SELECT migration_guard.open_preboot_window('7 days', 'benchmark')" >/dev/null ;;
-    plpgsql)
-        mg_psql -d "$db" >/dev/null <<'SQL'
-CREATE TABLE ddl_audit (id bigserial PRIMARY KEY, occurred_at timestamptz DEFAULT clock_timestamp(),
-                        command_tag text, object_type text, schema_name text, object_identity text,
-                        statement text, role name DEFAULT current_user, txid xid8 DEFAULT pg_current_xact_id());
-CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO ddl_audit (command_tag, object_type, schema_name, object_identity, statement)
-    SELECT c.command_tag, c.object_type, c.schema_name, c.object_identity, current_query()
-      FROM pg_event_trigger_ddl_commands() c;
-END $$;
-CREATE EVENT TRIGGER audit_ddl ON ddl_command_end EXECUTE FUNCTION audit_ddl();
-SQL
-        ;;
+    bench_config_db "$c" "$(db_of "$c")"
+done
+
+run_ddl() { # config
+    mg_psql -d "$(db_of "$1")" -f "$ddl_workload"
+}
+
+run_migration() { # config version
+    local db
+    db=$(db_of "$1")
+    case $1 in
+    mg-*) sed "s/@VERSION@/$2/" "$big_query_mg" | mg_psql -d "$db" -f - ;;
+    *) mg_psql -d "$db" -f "$big_query" ;;
     esac
-    # One warm-up pass: caches, catalog, the library loaded.
-    mg_psql -d "$db" -f "$workload" >/dev/null
-done
+}
 
-mg_heading "measure: $ROUNDS rounds of $((ITERATIONS * 4)) DDL statements per configuration"
-results=$work/results.txt
-: >"$results"
-for round in $(seq 1 "$ROUNDS"); do
-    for c in "${CONFIGS[@]}"; do
-        db="bench_${c//-/_}"
-        start=$(date +%s%N)
-        mg_psql -d "$db" -f "$workload" >/dev/null
-        end=$(date +%s%N)
-        echo "$round $c $(((end - start) / 1000))" >>"$results"
-        printf '  round %d %-10s %8.3f s\n' "$round" "$c" "$(awk "BEGIN{print ($end - $start)/1e9}")"
+drop_migration() { # config: untimed clean-up (the guard would refuse DROP SCHEMA in a window)
+    local db
+    db=$(db_of "$1")
+    case $1 in
+    mg-*) mg_psql -d "$db" -c "SET migration_guard.enforce = off" -c "DROP SCHEMA big_mig CASCADE" ;;
+    *) mg_psql -d "$db" -c "DROP SCHEMA big_mig CASCADE" ;;
+    esac >/dev/null 2>&1
+}
+
+# One warm-up pass each: caches, catalog, the libraries loaded.
+for c in "${CONFIGS[@]}"; do
+    run_ddl "$c" >/dev/null
+    run_migration "$c" "warm-up" >/dev/null
+    drop_migration "$c"
+done
+# The pgaudit database really logs: its DDL appears in the server log as AUDIT lines.
+if [[ " ${CONFIGS[*]} " == *" pgaudit "* ]]; then
+    audit_lines=$(grep -c 'AUDIT: SESSION' "$MG_CLUSTER_DIR/postgres.log" || true)
+    [ "$audit_lines" -gt 0 ] || mg_die "pgaudit logged nothing: the pgaudit configuration is not measuring what it claims"
+fi
+
+results=$work/results
+mkdir -p "$results"
+
+# timed WORKLOAD CONFIG ROUND CMD...: runs CMD, records its wall time and its backend's CPU time.
+timed() {
+    local workload=$1 config=$2 round=$3 start end out ticks
+    shift 3
+    start=$(bench_now_us)
+    out=$("$@")
+    end=$(bench_now_us)
+    ticks=$(sed -n 's/^ *cpu_ticks \([0-9]*\).*/\1/p' <<<"$out")
+    [ -n "$ticks" ] || mg_die "no CPU time reported by the $config session"
+    bench_record "$results/$workload-wall.txt" "$round" "$config" $((end - start))
+    bench_record "$results/$workload-cpu.txt" "$round" "$config" $((ticks * 1000000 / ticks_per_second))
+}
+
+measure() { # config round
+    timed ddl "$1" "$2" run_ddl "$1"
+    timed migration "$1" "$2" run_migration "$1" "round-$2"
+    drop_migration "$1"
+    local seconds=() w k
+    for w in ddl migration; do
+        for k in wall cpu; do
+            seconds+=("$(awk -v c="$1" -v r="$2" '$1 == r && $2 == c { print $3 / 1e6 }' "$results/$w-$k.txt")")
+        done
     done
-done
+    printf '  round %d %-10s ddl %8.3f s (cpu %6.2f s), migration %8.3f s (cpu %6.2f s)\n' "$2" "$1" \
+        "${seconds[@]}"
+}
 
-mg_heading "result"
-# Median per configuration, ratio of medians to bare, and min..max of the per-round ratios.
-awk -v configs="${CONFIGS[*]}" '
-    { t[$2, $1] = $3; rounds[$1] = 1 }
-    function median(a, n,    i, j, x) {
-        for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
-        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    END {
-        n = split(configs, cs, " "); r = length(rounds)
-        for (k = 1; k <= r; k++) base[k] = t["bare", k]
-        for (k = 1; k <= r; k++) b[k] = base[k]; mb = median(b, r)
-        printf "  %-10s %12s %8s %18s\n", "config", "median (s)", "ratio", "per-round ratios"
-        for (i = 1; i <= n; i++) {
-            c = cs[i]; lo = 1e9; hi = 0
-            for (k = 1; k <= r; k++) { v[k] = t[c, k]; q = t[c, k] / base[k]; if (q < lo) lo = q; if (q > hi) hi = q }
-            m = median(v, r)
-            printf "  %-10s %12.3f %8.3f %8.3f .. %.3f\n", c, m / 1e6, m / mb, lo, hi
-        }
-    }' "$results"
-printf '\n  %d cores, %s, %d rounds, %d DDL statements per run, %s\n' "$(nproc)" \
-    "$(mg_psql -d postgres -Atc 'SHOW server_version')" "$ROUNDS" "$((ITERATIONS * 4))" "$(date -u +%Y-%m-%d)"
+mg_heading "measure: $ROUNDS rounds; ddl: $((ITERATIONS * 4)) statements, migration: $big_statements statements"
+bench_rounds "$ROUNDS" measure "${CONFIGS[@]}"
+
+# What each configuration recorded of one round of the DDL workload, so "records more" is shown.
+mg_heading "rows recorded over the whole run (warm-up and every round, both workloads)"
+per_round=$((ROUNDS + 1))
+printf '  mg-closed ddl_events: %s rows over %d runs of each workload\n' \
+    "$(mg_psql -d bench_mg_closed -Atc 'SELECT count(*) FROM migration_guard.ddl_events')" "$per_round"
+printf '  plpgsql   ddl_audit:  %s rows over %d runs of each workload\n' \
+    "$(mg_psql -d bench_plpgsql -Atc 'SELECT count(*) FROM ddl_audit')" "$per_round"
+
+mg_heading "result: ddl workload ($((ITERATIONS * 4)) statements, $ITERATIONS transactions): backend CPU time"
+bench_report "$results/ddl-cpu.txt" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: ddl workload: wall time"
+bench_report "$results/ddl-wall.txt" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: one large migration ($big_statements statements in one query string): backend CPU time"
+bench_report "$results/migration-cpu.txt" bare s 1e6 "${CONFIGS[@]}"
+mg_heading "result: one large migration: wall time"
+bench_report "$results/migration-wall.txt" bare s 1e6 "${CONFIGS[@]}"
+printf '\n%s\n' "$(bench_machine)"

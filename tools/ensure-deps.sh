@@ -2,6 +2,7 @@
 # Installs the Debian packages migration_guard needs to build and test, when any is missing.
 # Idempotent: on a machine that has everything it prints the versions and changes nothing.
 # Runs `apt-get update` once, and only when something has to be installed.
+# Arguments, if any, are further packages to ensure (bench/lib.sh passes the benchmarks' own).
 set -euo pipefail
 
 # The one list of build and test dependencies (Debian 12 package names).
@@ -24,6 +25,10 @@ REQUIRED_PACKAGES=(
     sqitch                                 # adapter end-to-end tests (test/integration/tool_sqitch.sh)
     libdbd-pg-perl                         # sqitch's PostgreSQL driver
 )
+
+# Optional extra packages as arguments: the benchmarks (bench/lib.sh) pass theirs here, so the
+# test command never installs them. Usage: bash tools/ensure-deps.sh [PACKAGE...]
+REQUIRED_PACKAGES+=("$@")
 
 is_installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = "installed" ]

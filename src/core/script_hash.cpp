@@ -128,16 +128,41 @@ std::string digest_hex(const EVP_MD *md, std::string_view bytes) {
 struct ScriptHasher::State {
     DigestContext digest;
     Canonicaliser canonicaliser;
+    // A script with CR LF line ends comes out of the canonicaliser one line at a time; one
+    // digest update per line costs more than the hashing itself (BENCHMARKS.md, figure 4), so
+    // short runs are gathered here and the digest sees them 64 KiB at a time.
+    static constexpr std::size_t kBufferSize = 64 * 1024;
+    char buffer[kBufferSize];
+    std::size_t buffered = 0;
 
     void init() {
+        buffered = 0;
         if (EVP_DigestInit_ex(digest.ctx, EVP_sha256(), nullptr) != 1) {
             throw_openssl_failure("SHA-256 init");
         }
     }
-    void absorb(const char *data, std::size_t size) {
+    void update(const char *data, std::size_t size) {
         if (size > 0 && EVP_DigestUpdate(digest.ctx, data, size) != 1) {
             throw_openssl_failure("SHA-256 update");
         }
+    }
+    void flush() {
+        update(buffer, buffered);
+        buffered = 0;
+    }
+    void absorb(const char *data, std::size_t size) {
+        if (size <= kBufferSize - buffered) {
+            std::memcpy(buffer + buffered, data, size);
+            buffered += size;
+            return;
+        }
+        flush();
+        if (size >= kBufferSize) {
+            update(data, size); // long runs (a script without CRs) go straight to the digest
+            return;
+        }
+        std::memcpy(buffer, data, size);
+        buffered = size;
     }
 };
 
@@ -156,6 +181,7 @@ void ScriptHasher::update(const char *data, std::size_t size) {
 void ScriptHasher::finish(char *out) {
     State &state = *state_;
     state.canonicaliser.finish([&state](const char *run, std::size_t n) { state.absorb(run, n); });
+    state.flush();
     unsigned char digest[32];
     unsigned int length = 0;
     if (EVP_DigestFinal_ex(state.digest.ctx, digest, &length) != 1 || length != sizeof digest) {

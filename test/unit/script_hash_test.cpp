@@ -182,3 +182,20 @@ TEST(ScriptHasher, LargeInputSameHashOneShotAndChunked) {
 }
 
 } // namespace
+
+namespace {
+
+// Short canonical runs are gathered in a 64 KiB buffer; a run longer than the buffer goes to the
+// digest directly, after what is buffered. Every mix of the two hashes the canonical bytes.
+TEST(ScriptHasher, LongRunsBetweenShortOnesKeepTheirOrder) {
+    const std::string short_lines = generated_script(100 * 1024);
+    for (std::size_t long_run : {65535u, 65536u, 65537u, 300000u}) {
+        const std::string input = short_lines + std::string(long_run, 'y') + "\r\n" + short_lines +
+                                  std::string(long_run, 'z');
+        const std::string expected = "sha256:" + mg::sha256_hex(reference_canonical(input));
+        EXPECT_EQ(mg::script_hash(input), expected) << "long run " << long_run;
+        EXPECT_EQ(hash_in_chunks(input, 70000), expected) << "long run " << long_run;
+    }
+}
+
+} // namespace

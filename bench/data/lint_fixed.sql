@@ -1,0 +1,31 @@
+-- Fixed script for figure 6 (callgrind instruction counts of migration_guard.lint()).
+-- Do not edit: the instruction counts of two builds are only comparable on the same input.
+SET lock_timeout = '5s';
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, nickname text);
+CREATE INDEX accounts_email_idx ON accounts (email);
+CREATE INDEX CONCURRENTLY accounts_nickname_idx ON accounts (nickname);
+ALTER TABLE accounts ADD COLUMN created_at timestamptz;
+ALTER TABLE accounts ADD COLUMN active boolean NOT NULL;
+ALTER TABLE accounts ADD COLUMN token uuid DEFAULT gen_random_uuid();
+ALTER TABLE accounts DROP COLUMN nickname;
+ALTER TABLE accounts RENAME COLUMN email TO email_address;
+ALTER TABLE accounts ALTER COLUMN email_address TYPE varchar(200);
+ALTER TABLE accounts ALTER COLUMN created_at SET NOT NULL;
+ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE (email_address);
+ALTER TABLE accounts ADD CONSTRAINT accounts_positive CHECK (id > 0) NOT VALID;
+ALTER TABLE accounts VALIDATE CONSTRAINT accounts_positive;
+CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts (id), total numeric(12,2));
+ALTER TABLE orders ADD CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id);
+ALTER TABLE orders RENAME TO purchases;
+DROP INDEX accounts_email_idx;
+DROP TABLE legacy_sessions;
+CREATE VIEW active_accounts AS SELECT id, email_address FROM accounts WHERE active;
+DROP VIEW old_report;
+TRUNCATE audit_trail;
+VACUUM FULL accounts;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';
+CREATE FUNCTION add_one(integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + 1';
+ALTER FUNCTION add_one(integer) RENAME TO plus_one;
+SELEC broken statement;
+UPDATE accounts SET active = true WHERE active IS NULL;
