@@ -155,9 +155,12 @@ COMMENT ON FUNCTION migration_guard.verify_graphile_migration(text) IS
 -- Internal: whether the backend that began a migration is still alive. The backend status
 -- table is read afresh: a transaction otherwise keeps the copy it took first, in which a
 -- backend that connected since then would look dead.
+-- STABLE although it clears the statistics snapshot: it reads only shared memory, and a
+-- VOLATILE function in the history view's target list would keep the planner from merging the
+-- view into a query (ORDER BY migration_id DESC LIMIT 20 would sort the whole ledger).
 CREATE FUNCTION migration_guard._backend_alive(pid integer, backend_start timestamptz)
     RETURNS boolean
-    LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE sql STABLE STRICT SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
         SELECT pg_catalog.pg_stat_clear_snapshot();
@@ -305,15 +308,23 @@ END
 $$;
 
 -- The newest entry that counts as applied for a version (succeeded or repaired), if any.
+-- PL/pgSQL, not SQL: a SQL function with a SET clause runs its query with a generic plan,
+-- which on a large ledger can prefer a (parallel) sequential scan over migrations_version_idx;
+-- PL/pgSQL plans with the version it is given (bench/ledger_scale.sh).
 CREATE FUNCTION migration_guard._applied_entry(p_version text)
     RETURNS migration_guard.migrations
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-        SELECT * FROM migration_guard.migrations
-         WHERE version = p_version AND status IN ('succeeded', 'repaired')
-         ORDER BY migration_id DESC LIMIT 1
-    $$;
+DECLARE
+    entry migration_guard.migrations;
+BEGIN
+    SELECT * INTO entry FROM migration_guard.migrations
+     WHERE version = p_version AND status IN ('succeeded', 'repaired')
+     ORDER BY migration_id DESC LIMIT 1;
+    RETURN entry;
+END
+$$;
 
 CREATE FUNCTION migration_guard._begin_migration(
     p_version text, p_script text, p_script_hash text, p_name text, p_tool text, p_caller name,
