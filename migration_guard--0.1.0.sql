@@ -184,7 +184,7 @@ CREATE FUNCTION migration_guard._lock_ledger() RETURNS void
 -- Appends one entry to the chain and returns it. Caller holds the ledger lock.
 CREATE FUNCTION migration_guard._append(
     p_version text, p_name text, p_tool text, p_kind text, p_status text, p_script text,
-    p_script_hash text, p_caller name, p_started_at timestamptz, p_finished_at timestamptz,
+    p_script_hash text, p_caller text, p_started_at timestamptz, p_finished_at timestamptz,
     p_in_transaction boolean, p_reason text, p_repairs bigint, p_tool_checksum text DEFAULT NULL)
     RETURNS migration_guard.migrations
     LANGUAGE plpgsql
@@ -327,7 +327,7 @@ END
 $$;
 
 CREATE FUNCTION migration_guard._begin_migration(
-    p_version text, p_script text, p_script_hash text, p_name text, p_tool text, p_caller name,
+    p_version text, p_script text, p_script_hash text, p_name text, p_tool text, p_caller text,
     p_in_transaction boolean, p_tool_checksum text)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -401,7 +401,7 @@ $$;
 
 -- Records a migration whose transaction rolled back (so its running row is gone) as failed.
 CREATE FUNCTION migration_guard._record_rolled_back(
-    p_version text, p_name text, p_tool text, p_script_hash text, p_caller name,
+    p_version text, p_name text, p_tool text, p_script_hash text, p_caller text,
     p_started_at timestamptz, p_reason text)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -420,7 +420,7 @@ END
 $$;
 
 CREATE FUNCTION migration_guard._repair_migration(
-    p_version text, p_script text, p_script_hash text, p_reason text, p_caller name)
+    p_version text, p_script text, p_script_hash text, p_reason text, p_caller text)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -466,7 +466,7 @@ END
 $$;
 
 CREATE FUNCTION migration_guard._resolve_interrupted(
-    p_migration_id bigint, p_outcome text, p_reason text, p_caller name)
+    p_migration_id bigint, p_outcome text, p_reason text, p_caller text)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -1090,7 +1090,7 @@ $$;
 COMMENT ON FUNCTION migration_guard.set_rule_action(text, text) IS
     'Sets a rule''s action (block, warn, off) or returns it to its default; returns the action now in force';
 
-CREATE FUNCTION migration_guard._open_preboot_window(p_duration interval, p_reason text, p_caller name)
+CREATE FUNCTION migration_guard._open_preboot_window(p_duration interval, p_reason text, p_caller text)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -1131,7 +1131,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION migration_guard._close_preboot_window(p_caller name) RETURNS bigint
+CREATE FUNCTION migration_guard._close_preboot_window(p_caller text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1151,7 +1151,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION migration_guard._record_allowance(p_reason text, p_caller name, p_migration_id bigint)
+CREATE FUNCTION migration_guard._record_allowance(p_reason text, p_caller text, p_migration_id bigint)
     RETURNS bigint
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
@@ -1378,7 +1378,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION migration_guard._enable_adapter(p_tool text, p_caller name) RETURNS bigint
+CREATE FUNCTION migration_guard._enable_adapter(p_tool text, p_caller text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1419,7 +1419,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION migration_guard._disable_adapter(p_tool text, p_caller name) RETURNS bigint
+CREATE FUNCTION migration_guard._disable_adapter(p_tool text, p_caller text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1590,7 +1590,7 @@ $$;
 --     backends of the same login role ran since sqitch's transaction began.
 CREATE FUNCTION migration_guard._adapter_record(
     p_tool text, p_table regclass, p_operation text, p_columns text[], p_values text[],
-    p_old_values text[], p_caller name, p_in_transaction boolean)
+    p_old_values text[], p_caller text, p_in_transaction boolean)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp

@@ -24,6 +24,8 @@ REQUIRED_PACKAGES=(
     pkg-config
     sqitch                                 # adapter end-to-end tests (test/integration/tool_sqitch.sh)
     libdbd-pg-perl                         # sqitch's PostgreSQL driver
+    clang                                  # libFuzzer smoke run of lint (ctest fuzz_lint_smoke)
+    libclang-rt-14-dev                     # its sanitizer and libFuzzer runtimes
 )
 
 # Optional extra packages as arguments: the benchmarks (bench/lib.sh) pass theirs here, so the

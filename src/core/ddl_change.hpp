@@ -116,6 +116,7 @@ inline bool names_a_relation(ChangeKind kind) {
     case ChangeKind::DropView:
     case ChangeKind::DropMaterializedView:
     case ChangeKind::DropColumn:
+    case ChangeKind::DropSequence:
     case ChangeKind::RenameTable:
     case ChangeKind::RenameColumn:
     case ChangeKind::RenameView:
@@ -127,6 +128,7 @@ inline bool names_a_relation(ChangeKind kind) {
     case ChangeKind::AddConstraint:
     case ChangeKind::ValidateConstraint:
     case ChangeKind::Truncate:
+    case ChangeKind::Revoke:
     case ChangeKind::CreateIndex:
     case ChangeKind::Reindex:
     case ChangeKind::VacuumFull:

@@ -58,7 +58,7 @@ Datum call_with_tool(FunctionCallInfo fcinfo, const char *sql) {
     if (PG_ARGISNULL(0))
         raise(mg::errcode::kInvalidArgument, "tool must not be NULL", nullptr,
               "SELECT tool FROM migration_guard.adapters lists the tools an adapter knows.");
-    SqlArg args[] = {text_arg(PG_GETARG_TEXT_PP(0)), name_arg(current_role_name())};
+    SqlArg args[] = {text_arg(PG_GETARG_TEXT_PP(0)), text_arg(current_role_name())};
     bool isnull;
     int64 tables = call_as_owner_int8(sql, 2, args, &isnull);
     PG_RETURN_INT64(tables);
@@ -144,7 +144,7 @@ Datum mg_adapter_trigger(PG_FUNCTION_ARGS) {
         SqlArg{TEXTARRAYOID, names, false},
         SqlArg{TEXTARRAYOID, values, false},
         SqlArg{TEXTARRAYOID, old_values, !update},
-        name_arg(current_role_name()),
+        text_arg(current_role_name()),
         bool_arg(IsTransactionBlock())};
     bool isnull;
     call_as_owner_int8("SELECT migration_guard._adapter_record($1, $2::pg_catalog.regclass, $3, "

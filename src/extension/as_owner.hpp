@@ -24,11 +24,6 @@ inline SqlArg text_arg(const char *s) {
 inline SqlArg text_arg(text *t) {
     return SqlArg{TEXTOID, PointerGetDatum(t), t == nullptr};
 }
-// A name datum is a full NAMEDATALEN buffer, zero-padded: a bare C string would let SPI copy
-// whatever bytes follow it into the stored value.
-inline SqlArg name_arg(const char *s) {
-    return SqlArg{NAMEOID, DirectFunctionCall1(namein, CStringGetDatum(s)), false};
-}
 inline SqlArg bool_arg(bool b) {
     return SqlArg{BOOLOID, BoolGetDatum(b), false};
 }

@@ -271,8 +271,17 @@ void check_dropped_objects(const char *command) {
     DroppedPod *dropped = nullptr;
     int count = 0;
     MemoryContext caller = CurrentMemoryContext;
+    // Prepared once per session: planning the query costs more than running it (it names only
+    // pg_catalog objects, so the saved plan outlives a DROP and CREATE EXTENSION).
+    static SPIPlanPtr plan = nullptr;
     spi_as_owner(ledger_owner(), [&] {
-        int rc = SPI_execute(kDroppedObjects, true, 0);
+        if (plan == nullptr) {
+            SPIPlanPtr prepared = SPI_prepare(kDroppedObjects, 0, nullptr);
+            if (prepared == nullptr || SPI_keepplan(prepared) != 0)
+                elog(ERROR, "migration_guard: preparing the dropped-objects query failed");
+            plan = prepared;
+        }
+        int rc = SPI_execute_plan(plan, nullptr, nullptr, true, 0);
         if (rc != SPI_OK_SELECT)
             elog(ERROR, "migration_guard: reading the dropped objects failed");
         MemoryContext spi = MemoryContextSwitchTo(caller);
@@ -395,7 +404,7 @@ Datum mg_open_preboot_window(PG_FUNCTION_ARGS) {
                                      : SqlArg{INTERVALOID, PG_GETARG_DATUM(0), false},
                      PG_ARGISNULL(1) ? text_arg((const char *)nullptr)
                                      : text_arg(PG_GETARG_TEXT_PP(1)),
-                     name_arg(current_role_name())};
+                     text_arg(current_role_name())};
     bool isnull;
     int64 id = call_as_owner_int8("SELECT migration_guard._open_preboot_window($1, $2, $3)", 3,
                                   args, &isnull);
@@ -414,7 +423,7 @@ Datum mg_open_preboot_window(PG_FUNCTION_ARGS) {
 
 PG_FUNCTION_INFO_V1(mg_close_preboot_window);
 Datum mg_close_preboot_window(PG_FUNCTION_ARGS) {
-    SqlArg args[] = {name_arg(current_role_name())};
+    SqlArg args[] = {text_arg(current_role_name())};
     bool isnull;
     int64 id =
         call_as_owner_int8("SELECT migration_guard._close_preboot_window($1)", 1, args, &isnull);
@@ -429,7 +438,7 @@ Datum mg_allow_incompatible(PG_FUNCTION_ARGS) {
         raise(mg::errcode::kInvalidArgument, "allow_incompatible() needs a reason", nullptr,
               "Say why this incompatible change must run now, e.g. "
               "allow_incompatible('column unused since release 41').");
-    SqlArg args[] = {text_arg(PG_GETARG_TEXT_PP(0)), name_arg(current_role_name()),
+    SqlArg args[] = {text_arg(PG_GETARG_TEXT_PP(0)), text_arg(current_role_name()),
                      int8_arg(session::open_migration_id())};
     bool isnull;
     int64 id = call_as_owner_int8("SELECT migration_guard._record_allowance($1, $2, $3)", 3, args,

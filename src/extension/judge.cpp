@@ -61,36 +61,6 @@ char **setting_rules = nullptr;
 char **setting_actions = nullptr;
 int setting_count = 0;
 
-// The kinds whose object is a relation the rules may ask about.
-bool acts_on_relation(ChangeKind kind) {
-    switch (kind) {
-    case ChangeKind::DropTable:
-    case ChangeKind::DropView:
-    case ChangeKind::DropMaterializedView:
-    case ChangeKind::DropColumn:
-    case ChangeKind::DropSequence:
-    case ChangeKind::RenameTable:
-    case ChangeKind::RenameColumn:
-    case ChangeKind::RenameView:
-    case ChangeKind::AddColumn:
-    case ChangeKind::AlterColumnType:
-    case ChangeKind::SetNotNull:
-    case ChangeKind::DropNotNull:
-    case ChangeKind::DropDefault:
-    case ChangeKind::AddConstraint:
-    case ChangeKind::ValidateConstraint:
-    case ChangeKind::Truncate:
-    case ChangeKind::Revoke:
-    case ChangeKind::CreateIndex:
-    case ChangeKind::Reindex:
-    case ChangeKind::VacuumFull:
-    case ChangeKind::Cluster:
-        return true;
-    default:
-        return false;
-    }
-}
-
 std::vector<DdlStatement> describe_all(const ParsedStatement *statements, int count) {
     std::vector<DdlStatement> described;
     described.reserve(count);
@@ -135,7 +105,7 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
             for (const DdlChange &c : s.changes) {
                 if (c.container == "domain")
                     add(c.object, "", kType); // ALTER DOMAIN
-                else if (acts_on_relation(c.kind))
+                else if (names_a_relation(c.kind))
                     add(c.object, c.column);
                 else if (c.kind == ChangeKind::DropType || c.kind == ChangeKind::RenameType)
                     add(c.object, "", kType);

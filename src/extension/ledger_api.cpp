@@ -92,7 +92,7 @@ int64 record_lost_migrations(const char *reason) {
                          text_arg(lost->name),
                          text_arg(lost->tool),
                          text_arg(lost->script_hash),
-                         name_arg(current_role_name()),
+                         text_arg(current_role_name()),
                          timestamptz_arg(lost->started_at),
                          text_arg(why)};
         bool isnull;
@@ -149,7 +149,7 @@ Datum mg_begin_migration(PG_FUNCTION_ARGS) {
                      text_arg(script_hash),
                      text_arg(name),
                      text_arg(tool),
-                     name_arg(current_role_name()),
+                     text_arg(current_role_name()),
                      bool_arg(IsTransactionBlock()),
                      text_arg((const char *)nullptr)};
     bool isnull;
@@ -221,7 +221,7 @@ Datum mg_repair_migration(PG_FUNCTION_ARGS) {
     check_script_size(script);
     char *script_hash = hash_of(script);
     SqlArg args[] = {text_arg(version), text_arg(script), text_arg(script_hash), text_arg(reason),
-                     name_arg(current_role_name())};
+                     text_arg(current_role_name())};
     bool isnull;
     int64 id = call_as_owner_int8("SELECT migration_guard._repair_migration($1, $2, $3, $4, $5)", 5,
                                   args, &isnull);
@@ -236,7 +236,7 @@ Datum mg_resolve_interrupted(PG_FUNCTION_ARGS) {
     text *outcome = required_text(fcinfo, 1, "outcome");
     text *reason = required_text(fcinfo, 2, "reason");
     SqlArg args[] = {int8_arg(id), text_arg(outcome), text_arg(reason),
-                     name_arg(current_role_name())};
+                     text_arg(current_role_name())};
     bool isnull;
     call_as_owner_int8("SELECT migration_guard._resolve_interrupted($1, $2, $3, $4)", 4, args,
                        &isnull);
