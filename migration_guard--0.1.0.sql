@@ -97,6 +97,8 @@ CREATE TABLE migration_guard.ddl_events (
 );
 CREATE INDEX ddl_events_migration_idx ON migration_guard.ddl_events (migration_id);
 CREATE INDEX ddl_events_object_idx ON migration_guard.ddl_events (objid, classid);
+-- object_history(text): dropped objects are found by the identity they had.
+CREATE INDEX ddl_events_identity_idx ON migration_guard.ddl_events (object_identity);
 
 COMMENT ON TABLE migration_guard.ddl_events IS
     'Every captured DDL command and dropped object. Read it through migration_guard.ddl_log and migration_guard.drift.';
@@ -629,22 +631,32 @@ CREATE FUNCTION migration_guard.object_history(identity text)
     RETURNS SETOF migration_guard.ddl_log
     LANGUAGE sql STABLE
     AS $$
+        -- Each lookup on an index (ddl_events_identity_idx, ddl_events_object_idx), so the cost
+        -- does not grow with the ledger. An unqualified name matches it in every schema there is.
         WITH named AS (
-            SELECT e.* FROM migration_guard.ddl_log e
+            SELECT e.event_id, e.classid, e.objid FROM migration_guard.ddl_events e
              WHERE e.object_identity OPERATOR(pg_catalog.=) identity
-                OR (pg_catalog.strpos(identity, '.') OPERATOR(pg_catalog.=) 0
-                    AND e.object_identity OPERATOR(pg_catalog.=)
-                        pg_catalog.concat(e.schema_name, '.', identity))
+            UNION
+            SELECT e.event_id, e.classid, e.objid FROM migration_guard.ddl_events e
+             WHERE pg_catalog.strpos(identity, '.') OPERATOR(pg_catalog.=) 0
+               AND e.object_identity OPERATOR(pg_catalog.=) ANY (
+                   SELECT pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', identity)
+                     FROM pg_catalog.pg_namespace n)
         ), targets AS (
             SELECT DISTINCT n.classid, n.objid FROM named n WHERE n.objid IS NOT NULL
             UNION
             SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid,
                    pg_catalog.to_regclass(identity)::pg_catalog.oid
              WHERE pg_catalog.to_regclass(identity) IS NOT NULL
+        ), found AS (
+            SELECT n.event_id FROM named n
+            UNION
+            SELECT e.event_id FROM migration_guard.ddl_events e
+              JOIN targets t ON e.objid OPERATOR(pg_catalog.=) t.objid
+                            AND e.classid OPERATOR(pg_catalog.=) t.classid
         )
         SELECT e.* FROM migration_guard.ddl_log e
-         WHERE (e.classid, e.objid) IN (SELECT t.classid, t.objid FROM targets t)
-            OR e.event_id IN (SELECT n.event_id FROM named n)
+         WHERE e.event_id IN (SELECT f.event_id FROM found f)
          ORDER BY e.event_id
     $$;
 COMMENT ON FUNCTION migration_guard.object_history(text) IS

@@ -114,7 +114,8 @@ SELECT count(*) = count(DISTINCT event_id) AS ids_unique FROM migration_guard.dd
 -- Each index has an entry for every row: counts through each index equal the table's.
 CREATE TEMP TABLE counts AS
 SELECT count(*) AS all_rows, count(*) FILTER (WHERE migration_id IS NULL) AS drift_rows,
-       count(*) FILTER (WHERE objid > 0) AS object_rows
+       count(*) FILTER (WHERE objid > 0) AS object_rows,
+       count(*) FILTER (WHERE object_identity >= '') AS identity_rows
   FROM migration_guard.ddl_events;
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
@@ -122,7 +123,9 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM migration_guard.ddl_events WHERE event_
 SELECT (SELECT count(*) FROM migration_guard.ddl_events WHERE event_id > 0) = all_rows AS pk,
        (SELECT count(*) FROM migration_guard.ddl_events WHERE migration_id IS NULL) = drift_rows
            AS by_migration,
-       (SELECT count(*) FROM migration_guard.ddl_events WHERE objid > 0) = object_rows AS by_object
+       (SELECT count(*) FROM migration_guard.ddl_events WHERE objid > 0) = object_rows AS by_object,
+       (SELECT count(*) FROM migration_guard.ddl_events WHERE object_identity >= '')
+           = identity_rows AS by_identity
   FROM counts;
 RESET enable_seqscan;
 RESET enable_bitmapscan;
