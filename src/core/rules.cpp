@@ -621,9 +621,18 @@ bool judged_before_it_runs(const std::string &command, const std::string &object
 std::vector<Finding> evaluate_dropped(const std::string &command,
                                       const std::vector<DroppedObject> &dropped,
                                       const std::vector<RuleSetting> &settings) {
+    // What goes with an old object the statement names (its owned sequences, its partitions)
+    // follows from a drop already judged; with only new objects named, it is a surprise.
+    bool names_an_old_object = false;
+    for (const DroppedObject &d : dropped)
+        names_an_old_object = names_an_old_object || (!d.automatic && !d.cascaded &&
+                                                      dropped_change(d).kind != ChangeKind::Other);
     std::vector<Finding> findings;
     const Facts no_facts; // the caller left out what is exempt
     for (const DroppedObject &d : dropped) {
+        if ((d.automatic && names_an_old_object) ||
+            judged_before_it_runs(command, d.object_type, d.cascaded || d.automatic))
+            continue;
         DdlStatement st;
         st.command = command;
         st.changes.push_back(dropped_change(d));

@@ -95,9 +95,10 @@ struct DroppedObject {
 bool judged_before_it_runs(const std::string &command, const std::string &object_type,
                            bool cascaded);
 
-// Findings for dropped objects of a statement (`command`: its tag, e.g. "DROP OWNED"); objects
-// created in this transaction, temporary ones and those judged_before_it_runs() must already be
-// left out by the caller. Each finding's DETAIL says how the statement came to drop it.
+// Findings for dropped objects of a statement (`command`: its tag, e.g. "DROP OWNED"). The
+// caller leaves out objects created in this transaction and temporary ones; left out here: those
+// judged_before_it_runs(), and automatic ones when the statement names an old object of a kind a
+// rule is about (they follow from that drop). Each finding's DETAIL says how it was dropped.
 std::vector<Finding> evaluate_dropped(const std::string &command,
                                       const std::vector<DroppedObject> &dropped,
                                       const std::vector<RuleSetting> &settings);

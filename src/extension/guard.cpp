@@ -311,29 +311,8 @@ void check_dropped_objects(const char *command) {
         }
         MemoryContextSwitchTo(spi);
     });
-    // What goes with an old object the statement names (its owned sequences, its partitions)
-    // follows from a drop already judged; with only new objects named, it is a surprise.
-    static const char *const kRuleObjects[] = {
-        "table",        "foreign table",
-        "view",         "materialized view",
-        "sequence",     "function",
-        "procedure",    "aggregate",
-        "schema",       "type",
-        "domain",       "composite type",
-        "table column", "composite type column",
-    };
-    bool names_an_old_object = false;
-    for (int i = 0; i < count; i++)
-        if (!dropped[i].automatic && !dropped[i].cascaded)
-            for (const char *type : kRuleObjects)
-                names_an_old_object =
-                    names_an_old_object || strcmp(dropped[i].object_type, type) == 0;
-    int kept = 0;
-    for (int i = 0; i < count; i++)
-        if (!(dropped[i].automatic && names_an_old_object))
-            dropped[kept++] = dropped[i];
-    if (kept > 0)
-        report(judge_dropped(command, dropped, kept));
+    if (count > 0)
+        report(judge_dropped(command, dropped, count));
 }
 
 void install() {

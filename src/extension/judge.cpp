@@ -346,8 +346,6 @@ Verdicts judge_dropped(const char *command, const DroppedPod *dropped, int count
         std::vector<DroppedObject> objects;
         for (int i = 0; i < count; i++) {
             const DroppedPod &d = dropped[i];
-            if (judged_before_it_runs(command, d.object_type, d.cascaded || d.automatic))
-                continue;
             objects.push_back(DroppedObject{d.object_type, QualifiedName{d.schema, d.name},
                                             d.column, d.cascaded, d.automatic});
         }

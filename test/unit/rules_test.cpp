@@ -372,6 +372,21 @@ TEST(DroppedObjects, CascadedAndUndescribedDropsAreJudged) {
     EXPECT_TRUE(mg::evaluate_dropped("DROP OWNED", dropped, off("drop-view")).size() == 2u);
 }
 
+TEST(DroppedObjects, WhatGoesWithANamedOldObjectFollowsFromItsDrop) {
+    using mg::DroppedObject;
+    const DroppedObject old_table{"table", {"public", "orders"}, "", false, false};
+    const DroppedObject owned_sequence{"sequence", {"public", "orders_id_seq"}, "", false, true};
+    // DROP TABLE orders: the table was judged before it ran, its sequence goes with it.
+    EXPECT_TRUE(mg::evaluate_dropped("DROP TABLE", {old_table, owned_sequence}, {}).empty());
+    // DROP OWNED names the table too: judged here, still without its sequence.
+    EXPECT_EQ(rules(mg::evaluate_dropped("DROP OWNED", {old_table, owned_sequence}, {})),
+              (std::vector<std::string>{"drop-table"}));
+    // Only the new table named (left out by the caller): the old sequence is a surprise.
+    const std::vector<Finding> f = mg::evaluate_dropped("DROP TABLE", {owned_sequence}, {});
+    ASSERT_EQ(rules(f), (std::vector<std::string>{"drop-sequence"}));
+    EXPECT_NE(f[0].detail.find("drops it with what it belongs to"), std::string::npos);
+}
+
 TEST(DroppedObjects, WhatTheStatementNamesWasJudgedBeforeItRan) {
     EXPECT_TRUE(mg::judged_before_it_runs("DROP TABLE", "table", false));
     EXPECT_TRUE(mg::judged_before_it_runs("ALTER TABLE", "table column", false));
