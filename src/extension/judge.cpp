@@ -155,14 +155,23 @@ bool may_use_schema(const char *schema) {
 
 // Whether a function of that name the role can call without qualifying it is volatile (the
 // default's value then changes row by row, and ADD COLUMN rewrites the table to store it).
-bool visible_function_is_volatile(const char *name) {
-    bool found = false;
+// Calls fn(proc) for each routine of that name: in schema `nsp`, or, when nsp is invalid, each
+// one the role can call without qualifying it.
+template <typename Fn> void for_each_routine(const char *name, Oid nsp, Fn &&fn) {
     CatCList *candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
-    for (int i = 0; i < candidates->n_members && !found; i++) {
+    for (int i = 0; i < candidates->n_members; i++) {
         Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(&candidates->members[i]->tuple);
-        found = proc->provolatile == PROVOLATILE_VOLATILE && FunctionIsVisible(proc->oid);
+        if (OidIsValid(nsp) ? proc->pronamespace == nsp : FunctionIsVisible(proc->oid))
+            fn(proc);
     }
     ReleaseSysCacheList(candidates);
+}
+
+bool visible_function_is_volatile(const char *name) {
+    bool found = false;
+    for_each_routine(name, InvalidOid, [&](Form_pg_proc proc) {
+        found = found || proc->provolatile == PROVOLATILE_VOLATILE;
+    });
     return found;
 }
 
@@ -196,16 +205,11 @@ void resolve_other(TablePod &t) {
         if (t.schema[0] && !OidIsValid(nsp))
             break;
         bool all_new = true;
-        CatCList *candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(t.name));
-        for (int i = 0; i < candidates->n_members; i++) {
-            Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(&candidates->members[i]->tuple);
-            if (OidIsValid(nsp) ? proc->pronamespace != nsp : !FunctionIsVisible(proc->oid))
-                continue;
+        for_each_routine(t.name, nsp, [&](Form_pg_proc proc) {
             t.exists = true;
             all_new =
                 all_new && capture::created_in_this_transaction(ProcedureRelationId, proc->oid);
-        }
-        ReleaseSysCacheList(candidates);
+        });
         t.created_in_this_transaction = t.exists && all_new;
         break;
     }
