@@ -784,6 +784,46 @@ COMMENT ON FUNCTION migration_guard.grant_runner(regrole) IS
 -- 7. DDL capture
 ------------------------------------------------------------------------------------------
 
+-- PostgreSQL's pg_event_trigger_ddl_commands() and pg_event_trigger_dropped_objects(), declared
+-- once more with a row type instead of OUT parameters: the capture calls these, so that the
+-- result's tuple descriptor comes from the type cache instead of being built anew from pg_proc
+-- on every DDL statement. The row types hold PostgreSQL's first columns under the same names and
+-- types (the capture checks that, and calls PostgreSQL's own functions if not); the commands'
+-- last column, of the pseudo-type pg_ddl_command, is left out. Internal: not for PUBLIC.
+CREATE TYPE migration_guard._event_ddl_command AS (
+    classid oid,
+    objid oid,
+    objsubid integer,
+    command_tag text,
+    object_type text,
+    schema_name text,
+    object_identity text,
+    in_extension boolean
+);
+CREATE FUNCTION migration_guard._event_ddl_commands()
+    RETURNS SETOF migration_guard._event_ddl_command
+    LANGUAGE internal STRICT VOLATILE PARALLEL RESTRICTED
+    AS 'pg_event_trigger_ddl_commands';
+
+CREATE TYPE migration_guard._event_dropped_object AS (
+    classid oid,
+    objid oid,
+    objsubid integer,
+    original boolean,
+    normal boolean,
+    is_temporary boolean,
+    object_type text,
+    schema_name text,
+    object_name text,
+    object_identity text,
+    address_names text[],
+    address_args text[]
+);
+CREATE FUNCTION migration_guard._event_dropped_objects()
+    RETURNS SETOF migration_guard._event_dropped_object
+    LANGUAGE internal STRICT VOLATILE PARALLEL RESTRICTED
+    AS 'pg_event_trigger_dropped_objects';
+
 CREATE FUNCTION migration_guard._capture_ddl() RETURNS event_trigger
     LANGUAGE c
     AS 'MODULE_PATHNAME', 'mg_capture_ddl';

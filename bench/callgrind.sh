@@ -4,7 +4,11 @@
 #
 #   ddl   one iteration of figure 1's DDL: BEGIN; CREATE TABLE; ALTER TABLE ADD COLUMN;
 #         CREATE INDEX; DROP TABLE; COMMIT — through the event-trigger path, in databases
-#         bare / mg-closed / mg-open / plpgsql (as in figure 1)
+#         bare / mg-closed / mg-open / plpgsql (as in figure 1), and mg-idle: migration_guard
+#         installed with its event triggers disabled. mg-idle has mg-closed's catalogs and does
+#         none of its work: what it costs more than bare is the catalogs' B-tree indexes having
+#         another shape (page splits at other moments), not code that runs. Ratios are given to
+#         both.
 #   dml   figure 2's pgbench TPC-B transaction (fixed ids), without and with migration_guard's
 #         library loaded in the session (LOAD), in one database, so DML's untouchedness is
 #         measured without timing noise
@@ -25,12 +29,16 @@
 #
 # Output (--out DIR, default bench/results/callgrind): totals.txt ("name instructions" per
 # iteration), breakdown-*.txt (per-function differences), and the callgrind_annotate summaries
-# of every session (annotate-*.txt, small text files). bench/callgrind_compare.sh runs this for
+# of every session (annotate-*.txt, small text files), and the full per-function differences
+# (full/*.tsv) for a closer look. bench/callgrind_compare.sh runs this for
 # two git revisions and prints the ratios.
 #
-# Usage: bash bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N]
+# Usage: bash bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N] [--ddl-only]
 #   --source DIR   build the extension from this source tree instead of this checkout
 #                  (the workload and lint script still come from this checkout)
+#   --ddl-only     only the ddl measurements (quicker, while working on the capture path)
+#   CG_KEEP_RAW=1  also keep each session's callgrind output (full/callgrind.NAME), for
+#                  callgrind_annotate --tree=both or kcachegrind
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -39,17 +47,19 @@ cd "$MG_REPO_ROOT"
 OUT=$BENCH_DIR/results/callgrind
 SOURCE=$MG_REPO_ROOT
 ITERATIONS=${ITERATIONS:-$(bench_size 10 2)}
+DDL_ONLY=0
 while [ $# -gt 0 ]; do
     case $1 in
     --out) OUT=$2; shift 2 ;;
     --source) SOURCE=$(cd "$2" && pwd); shift 2 ;;
     --iterations) ITERATIONS=$2; shift 2 ;;
-    *) mg_die "unknown argument: $1 (usage: bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N])" ;;
+    --ddl-only) DDL_ONLY=1; shift ;;
+    *) mg_die "unknown argument: $1 (usage: bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N] [--ddl-only])" ;;
     esac
 done
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-CONFIGS=(bare mg-closed mg-open plpgsql)
+CONFIGS=(bare mg-idle mg-closed mg-open plpgsql)
 
 if [ "${BENCH_NO_INSTALL:-0}" = 1 ] && ! bench_have valgrind; then
     echo "callgrind: skipped, valgrind is not installed (BENCH_NO_INSTALL=1)"
@@ -152,6 +162,7 @@ annotate() {
         sleep 1
     done
     grep -q '^totals:' "$file" || mg_die "no callgrind output for backend $1"
+    [ "${CG_KEEP_RAW:-0}" = 0 ] || cp "$file" "$OUT/full/callgrind.$2"
     # Full lists (every function) for the differences; the object paths of the private server
     # copy are temporary directories, dropped so that summaries of two runs line up.
     local kind
@@ -197,16 +208,21 @@ measure() { # name db iteration_file [iterations]
 }
 
 : >"$OUT/totals.txt"
-rm -f "$OUT"/annotate-*.txt "$OUT"/breakdown-*.txt
+rm -rf "$OUT"/annotate-*.txt "$OUT"/breakdown-*.txt "$OUT"/full
+mkdir -p "$OUT/full"
 for c in "${CONFIGS[@]}"; do
     measure "ddl-$c" "$(db_of "$c")" "$ddl_iteration"
 done
 # A transaction is short and its heap maintenance (page pruning) comes in bursts: ten times as
 # many iterations average them out.
-measure dml-bare cg_dml "$dml_iteration" $((ITERATIONS * 10))
-SESSION_PROLOGUE="LOAD 'migration_guard';" measure dml-mg cg_dml "$dml_iteration" $((ITERATIONS * 10))
+if [ "$DDL_ONLY" = 0 ]; then
+    measure dml-bare cg_dml "$dml_iteration" $((ITERATIONS * 10))
+    SESSION_PROLOGUE="LOAD 'migration_guard';" measure dml-mg cg_dml "$dml_iteration" $((ITERATIONS * 10))
+fi
 
-if [ "$lint_available" = 1 ]; then
+if [ "$DDL_ONLY" = 1 ]; then
+    : # lint is not measured
+elif [ "$lint_available" = 1 ]; then
     measure "lint" "$(db_of mg-closed)" "$lint_iteration"
 else
     mg_warn "this build has no migration_guard.lint(): lint not measured"
@@ -226,19 +242,24 @@ for c in mg-closed mg-open plpgsql; do
             echo "# Positive: more in $c. $(bench_machine)"
             extra ddl-bare "ddl-$c" "$kind" | awk "NR <= 100"
         } >"$OUT/breakdown-$c-minus-bare-$kind.txt"
+        extra ddl-bare "ddl-$c" "$kind" >"$OUT/full/$c-minus-bare-$kind.tsv"
+        extra ddl-mg-idle "ddl-$c" "$kind" >"$OUT/full/$c-minus-mg-idle-$kind.tsv"
     done
 done
-for kind in inclusive self; do
-    {
-        echo "# Instructions per pgbench TPC-B transaction with migration_guard loaded minus without,"
-        echo "# per function ($kind cost). $(bench_machine)"
-        extra dml-bare dml-mg "$kind" | awk "NR <= 100"
-    } >"$OUT/breakdown-dml-mg-minus-bare-$kind.txt"
-done
-# The extension's own instructions in a DML transaction: the self cost of everything in
-# migration_guard.so, plus the setjmp of its hook's PG_TRY (with the library loaded minus without).
-extra dml-bare dml-mg self | awk -F '\t' '$2 ~ /migration_guard\.so\]$|setjmp\.S:__sigsetjmp|sigjmp\.c:__sigjmp_save/ { s += $1 }
-    END { printf "dml-mg-own-code %d\n", s }' >>"$OUT/totals.txt"
+cp "$work"/*.tsv "$OUT/full/"
+if [ "$DDL_ONLY" = 0 ]; then
+    for kind in inclusive self; do
+        {
+            echo "# Instructions per pgbench TPC-B transaction with migration_guard loaded minus without,"
+            echo "# per function ($kind cost). $(bench_machine)"
+            extra dml-bare dml-mg "$kind" | awk "NR <= 100"
+        } >"$OUT/breakdown-dml-mg-minus-bare-$kind.txt"
+    done
+    # The extension's own instructions in a DML transaction: the self cost of everything in
+    # migration_guard.so, plus the setjmp of its hook's PG_TRY (with the library loaded minus without).
+    extra dml-bare dml-mg self | awk -F '\t' '$2 ~ /migration_guard\.so\]$|setjmp\.S:__sigsetjmp|sigjmp\.c:__sigjmp_save/ { s += $1 }
+        END { printf "dml-mg-own-code %d\n", s }' >>"$OUT/totals.txt"
+fi
 {
     echo "# Instructions per lint() call of bench/data/lint_fixed.sql, per function (inclusive)."
     [ ! -f "$work/lint-inclusive.tsv" ] || awk "NR <= 100" "$work/lint-inclusive.tsv"
@@ -298,10 +319,12 @@ _mg_as_cluster_owner "$MG_SERVER_BINDIR/pg_ctl" -D "$data" -m fast -w -t 120 sto
 
 mg_heading "result: instructions per iteration (callgrind, $ITERATIONS iterations)"
 base=$(awk '$1 == "ddl-bare" { print $2 }' "$OUT/totals.txt")
-printf '| measurement | instructions | ratio to ddl-bare |\n|---|---|---|\n'
+idle=$(awk '$1 == "ddl-mg-idle" { print $2 }' "$OUT/totals.txt")
+printf '| measurement | instructions | ratio to ddl-bare | ratio to ddl-mg-idle |\n|---|---|---|---|\n'
 dml_base=$(awk '$1 == "dml-bare" { print $2 }' "$OUT/totals.txt")
-awk -v base="$base" -v dml="$dml_base" '{ printf "| %s | %d | %s |\n", $1, $2,
-    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : "") }' "$OUT/totals.txt"
+awk -v base="$base" -v idle="$idle" -v dml="$dml_base" '{ printf "| %s | %d | %s | %s |\n", $1, $2,
+    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : ""),
+    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / idle) : "") }' "$OUT/totals.txt"
 echo "(dml-mg-own-code: instructions per transaction in migration_guard's own code, hook and callbacks)"
 echo
 cat "$OUT/where-the-instructions-go.txt"

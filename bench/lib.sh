@@ -158,15 +158,20 @@ bench_median() {
 }
 
 # bench_config_db CONFIG DB: a fresh database set up as one of figure 1's configurations:
-#   bare (nothing), mg-closed (migration_guard), mg-open (migration_guard with a preboot window
-#   open), plpgsql (the usual hand-written event trigger copying pg_event_trigger_ddl_commands()
-#   into a table), pgaudit (pgaudit logging DDL; needs it in shared_preload_libraries)
+#   bare (nothing), mg-idle (migration_guard installed, its event triggers disabled: the same
+#   catalogs as mg-closed, none of its work), mg-closed (migration_guard), mg-open
+#   (migration_guard with a preboot window open), plpgsql (the usual hand-written event trigger
+#   copying pg_event_trigger_ddl_commands() into a table), pgaudit (pgaudit logging DDL; needs it in shared_preload_libraries)
 bench_config_db() {
     local config=$1 db=$2
     bench_db_create "$db"
     case $config in
     bare) ;;
     mg-closed) mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null ;;
+    mg-idle)
+        mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null
+        mg_psql -d "$db" -Atc "SELECT format('ALTER EVENT TRIGGER %I DISABLE;', evtname) FROM pg_event_trigger
+                                WHERE evtname LIKE 'migration\_guard\_%'" | mg_psql -d "$db" >/dev/null ;;
     mg-open)
         mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" \
             -c "SELECT migration_guard.open_preboot_window('7 days', 'benchmark')" >/dev/null ;;

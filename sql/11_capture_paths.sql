@@ -130,7 +130,36 @@ SELECT (SELECT count(*) FROM migration_guard.ddl_events WHERE event_id > 0) = al
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 
+-- Capture reads PostgreSQL's reports through migration_guard._event_ddl_commands() and
+-- _event_dropped_objects() (the same internal functions, with row types the type cache keeps).
+-- They are internal, and only callable in an event trigger.
+SELECT p.proname, EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public_may_call
+  FROM pg_proc p WHERE p.pronamespace = 'migration_guard'::regnamespace
+   AND p.proname LIKE '\_event\_%' ORDER BY 1;
+SELECT split_part(public.try('SELECT * FROM migration_guard._event_ddl_commands()'), E'\n', 1)
+    AS outside_an_event_trigger;
+-- A row type changed by hand no longer matches PostgreSQL's columns: capture notices before
+-- the next call and reads PostgreSQL's own functions, recording the same rows; once the row
+-- type matches again, it goes back.
+ALTER TYPE migration_guard._event_ddl_command ALTER ATTRIBUTE objsubid TYPE text;
+ALTER TYPE migration_guard._event_dropped_object ADD ATTRIBUTE extra text;
+CREATE TABLE cap_type_changed (id int);
+ALTER TABLE cap_type_changed ADD COLUMN note text;
+DROP TABLE cap_type_changed;
+SELECT * FROM public.last_events(3);
+SELECT object_identity, objsubid FROM migration_guard.ddl_events ORDER BY event_id DESC LIMIT 3;
+ALTER TYPE migration_guard._event_ddl_command ALTER ATTRIBUTE objsubid TYPE integer;
+ALTER TYPE migration_guard._event_dropped_object DROP ATTRIBUTE extra;
+ALTER TYPE migration_guard._event_dropped_object RENAME ATTRIBUTE object_name TO name;
+CREATE TABLE cap_type_restored (id int);
+DROP TABLE cap_type_restored;
+ALTER TYPE migration_guard._event_dropped_object RENAME ATTRIBUTE name TO object_name;
+CREATE TABLE cap_type_renamed_back (id int);
+DROP TABLE cap_type_renamed_back;
+SELECT * FROM public.last_events(4);
+
 DROP TABLE cap_in_xact, cap_after_trigger, cap_with_column, cap_after_column, "Cap_Indexed",
            cap_after_index, public.cap_trigger_log;
 DROP FUNCTION public.cap_trigger(), public.last_events(integer);
 RESET client_min_messages;
+

@@ -4,6 +4,7 @@
 
 #include "extension/as_owner.hpp"
 #include "extension/event_log.hpp"
+#include "extension/event_source.hpp"
 #include "extension/guard.hpp"
 #include "extension/judge.hpp"
 #include "extension/session.hpp"
@@ -137,12 +138,12 @@ bool routine_is_new(Oid proc) {
 
 // Notes the objects of this ddl_command_end that are new: relations the relcache says this
 // transaction created, and types, schemas and (not replaced) routines of a CREATE command.
-void remember_created(Tuplestorestate *store, TupleDesc desc) {
-    const AttrNumber a_classid = event_log::column_of(desc, "classid");
-    const AttrNumber a_objid = event_log::column_of(desc, "objid");
-    const AttrNumber a_tag = event_log::column_of(desc, "command_tag");
-    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-    while (tuplestore_gettupleslot(store, true, false, slot)) {
+void remember_created(const event_source::Result &commands) {
+    const AttrNumber a_classid = commands.at->classid;
+    const AttrNumber a_objid = commands.at->objid;
+    const AttrNumber a_tag = commands.at->command_tag;
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(commands.desc, &TTSOpsMinimalTuple);
+    while (tuplestore_gettupleslot(commands.store, true, false, slot)) {
         slot_getallattrs(slot);
         if (slot->tts_isnull[a_classid - 1] || slot->tts_isnull[a_objid - 1])
             continue;
@@ -162,36 +163,38 @@ void remember_created(Tuplestorestate *store, TupleDesc desc) {
             add_created(classid, objid);
     }
     ExecDropSingleTupleTableSlot(slot);
-    tuplestore_rescan(store);
+    tuplestore_rescan(commands.store);
 }
 
+// Both event triggers: sql_drop first lets the guard judge what is being dropped (a drop it
+// refuses need not be recorded); then the commands or dropped objects are recorded.
 void record(FunctionCallInfo fcinfo, bool is_drop) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         ereport(ERROR, (::errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("%s must be called as an event trigger",
                                get_func_name(fcinfo->flinfo->fn_oid))));
+    EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
+    const bool judge_drops = is_drop && guard::active();
     // Extension scripts are not recorded: the CREATE/ALTER EXTENSION itself is. (Commands are
     // filtered on in_extension; drops have no such column.)
-    if (creating_this_extension() || (is_drop && creating_extension))
-        return;
+    const bool ours = creating_this_extension() || (is_drop && creating_extension);
     // What this transaction creates matters to the guard even while capture is off.
-    const bool remember = !is_drop && (enabled || guard::active());
-    if (!enabled && !remember)
+    const bool remember = !is_drop && !ours && (enabled || guard::active());
+    const bool write = enabled && !ours;
+    if (!judge_drops && !remember && !write)
         return;
     Oid owner = ledger_owner();
     if (!OidIsValid(owner))
         return; // the extension is being dropped: its event triggers fire no more after this
 
-    EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
-    Tuplestorestate *store;
-    TupleDesc srcdesc;
-    event_log::call_materialized(event_log::srf_info(is_drop ? F_PG_EVENT_TRIGGER_DROPPED_OBJECTS
-                                                             : F_PG_EVENT_TRIGGER_DDL_COMMANDS),
-                                 &store, &srcdesc);
+    const event_source::Result source =
+        event_source::read(is_drop ? event_source::Kind::kDropped : event_source::Kind::kCommands);
+    if (judge_drops)
+        guard::check_dropped_objects(GetCommandTagName(trigger->tag), source);
     if (remember)
-        remember_created(store, srcdesc);
-    if (!enabled) {
-        tuplestore_end(store);
+        remember_created(source);
+    if (!write) {
+        tuplestore_end(source.store);
         return;
     }
 
@@ -209,8 +212,8 @@ void record(FunctionCallInfo fcinfo, bool is_drop) {
         DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
     ctx.txid = FullTransactionIdGetDatum(GetTopFullTransactionId());
 
-    event_log::write(owner, ctx, store, srcdesc, is_drop);
-    tuplestore_end(store);
+    event_log::write(owner, ctx, source, is_drop);
+    tuplestore_end(source.store);
 }
 
 } // namespace
@@ -219,6 +222,7 @@ void install_hooks() {
     previous_process_utility = ProcessUtility_hook;
     ProcessUtility_hook = process_utility;
     event_log::install();
+    event_source::install();
     RegisterXactCallback(forget_created, nullptr);
 }
 
@@ -243,10 +247,6 @@ Datum mg_capture_ddl(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(mg_capture_drop);
 Datum mg_capture_drop(PG_FUNCTION_ARGS) {
     using namespace mg::pg::capture;
-    // The guard first: a drop it refuses need not be recorded.
-    if (CALLED_AS_EVENT_TRIGGER(fcinfo))
-        mg::pg::guard::check_dropped_objects(
-            GetCommandTagName(((EventTriggerData *)fcinfo->context)->tag));
     record(fcinfo, true);
     PG_RETURN_VOID();
 }

@@ -13,44 +13,11 @@
 
 #include "extension/as_owner.hpp"
 
+extern "C" {
+#include "storage/lmgr.h"
+}
+
 namespace mg::pg::event_log {
-
-// Calls a set-returning function of no arguments in materialize mode, as the executor would.
-// The result lives in CurrentMemoryContext (the event trigger's, freed after the call).
-void call_materialized(FmgrInfo *flinfo, Tuplestorestate **store, TupleDesc *desc) {
-    ReturnSetInfo rsinfo;
-    memset(&rsinfo, 0, sizeof(rsinfo));
-    rsinfo.type = T_ReturnSetInfo;
-    rsinfo.econtext = CreateStandaloneExprContext();
-    rsinfo.allowedModes = (int)SFRM_Materialize;
-    rsinfo.returnMode = SFRM_ValuePerCall;
-    rsinfo.isDone = ExprSingleResult;
-    LOCAL_FCINFO(fcinfo, 0);
-    InitFunctionCallInfoData(*fcinfo, flinfo, 0, InvalidOid, nullptr, (Node *)&rsinfo);
-    (void)FunctionCallInvoke(fcinfo);
-    if (rsinfo.returnMode != SFRM_Materialize)
-        elog(ERROR, "migration_guard: %s did not materialize its result",
-             get_func_name(flinfo->fn_oid));
-    *store = rsinfo.setResult;
-    *desc = rsinfo.setDesc;
-    FreeExprContext(rsinfo.econtext, true);
-}
-
-FmgrInfo *srf_info(Oid fn) {
-    static FmgrInfo commands, drops;
-    FmgrInfo *info = fn == F_PG_EVENT_TRIGGER_DDL_COMMANDS ? &commands : &drops;
-    if (info->fn_oid != fn)
-        fmgr_info_cxt(fn, info, TopMemoryContext);
-    return info;
-}
-
-AttrNumber column_of(TupleDesc desc, const char *name) {
-    for (int i = 0; i < desc->natts; i++)
-        if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
-            return (AttrNumber)(i + 1);
-    elog(ERROR, "migration_guard: event trigger function has no column \"%s\"", name);
-    return InvalidAttrNumber;
-}
 
 namespace {
 
@@ -100,25 +67,39 @@ constexpr ColumnSpec kColumns[kColumnCount] = {
 };
 
 // What the direct path needs to know about ddl_events; rebuilt after any relcache invalidation
-// of the table (ALTER TABLE, CREATE INDEX, CREATE TRIGGER ... all send one).
+// of the table (ALTER TABLE, CREATE INDEX, CREATE TRIGGER ... all send one) or of one of its
+// indexes (REINDEX, a concurrent index build changing state).
 struct TableInfo {
     Oid relid = InvalidOid;
     bool known = false;
     bool direct = false; // the table is exactly as installed: write it directly
     AttrNumber attnum[kColumnCount];
     Oid sequence = InvalidOid; // event_id's serial sequence
+    int nindexes = 0;          // with `direct`: the indexes and what inserting into them needs
+    Oid *index_oids = nullptr;
+    IndexInfo **index_infos = nullptr;
 };
 TableInfo table_info;
+MemoryContext table_info_context = nullptr; // holds the index arrays and IndexInfos
 
 void on_relcache(Datum, Oid relid) {
-    if (relid == InvalidOid || relid == table_info.relid)
+    bool ours = relid == InvalidOid || relid == table_info.relid;
+    for (int i = 0; i < table_info.nindexes && !ours; i++)
+        ours = relid == table_info.index_oids[i];
+    if (ours)
         table_info.known = false;
 }
 
 // The table, locked for the insert; InvalidOid when it is gone (dropped by this statement, or
 // by a DROP EXTENSION another session committed meanwhile: the lookup waits for the lock and
-// looks again).
+// looks again). The table known from an earlier call is locked by its OID; the invalidations
+// that taking the lock reads say whether it is still the same table.
 Oid lock_ddl_events() {
+    if (table_info.known) {
+        LockRelationOid(table_info.relid, RowExclusiveLock);
+        if (table_info.known)
+            return table_info.relid;
+    }
     RangeVar *rv =
         makeRangeVar(const_cast<char *>("migration_guard"), const_cast<char *>("ddl_events"), -1);
     return RangeVarGetRelidExtended(rv, RowExclusiveLock, RVR_MISSING_OK, nullptr, nullptr);
@@ -161,52 +142,34 @@ bool plain_index(Relation index, IndexInfo *ii) {
 }
 
 // The direct path: inserts each row of the function's result into ddl_events and its indexes.
-void insert_direct(Relation rel, const RowContext &ctx, Tuplestorestate *store, TupleDesc srcdesc,
+void insert_direct(Relation rel, const RowContext &ctx, const event_source::Result &source,
                    bool is_drop) {
-    // Where the source columns are (looked up by name: newer majors may add columns).
-    AttrNumber src_tag = is_drop ? 0 : column_of(srcdesc, "command_tag");
-    AttrNumber src_type = column_of(srcdesc, "object_type");
-    AttrNumber src_schema = column_of(srcdesc, "schema_name");
-    AttrNumber src_identity = column_of(srcdesc, "object_identity");
-    AttrNumber src_classid = column_of(srcdesc, "classid");
-    AttrNumber src_objid = column_of(srcdesc, "objid");
-    AttrNumber src_objsubid = column_of(srcdesc, "objsubid");
-    // Which rows: commands of extension scripts and of temporary objects are not recorded; of
-    // the dropped objects, the ones the statement named and those dropped with them by CASCADE.
-    AttrNumber src_in_extension = is_drop ? 0 : column_of(srcdesc, "in_extension");
-    AttrNumber src_original = is_drop ? column_of(srcdesc, "original") : 0;
-    AttrNumber src_normal = is_drop ? column_of(srcdesc, "normal") : 0;
-    AttrNumber src_temporary = is_drop ? column_of(srcdesc, "is_temporary") : 0;
+    const event_source::Columns &at = *source.at;
+    const int n = table_info.nindexes;
+    IndexInfo **infos = table_info.index_infos;
+    Relation *indexes = static_cast<Relation *>(palloc0(sizeof(Relation) * (n + 1)));
+    for (int i = 0; i < n; i++)
+        indexes[i] = index_open(table_info.index_oids[i], RowExclusiveLock);
 
-    List *index_oids = RelationGetIndexList(rel);
-    int nindexes = list_length(index_oids);
-    Relation *indexes = static_cast<Relation *>(palloc0(sizeof(Relation) * (nindexes + 1)));
-    IndexInfo **infos = static_cast<IndexInfo **>(palloc0(sizeof(IndexInfo *) * (nindexes + 1)));
-    int n = 0;
-    ListCell *lc;
-    foreach (lc, index_oids) {
-        indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
-        infos[n] = BuildIndexInfo(indexes[n]);
-        n++;
-    }
-
-    TupleTableSlot *src = MakeSingleTupleTableSlot(srcdesc, &TTSOpsMinimalTuple);
+    TupleTableSlot *src = MakeSingleTupleTableSlot(source.desc, &TTSOpsMinimalTuple);
     TupleTableSlot *slot = table_slot_create(rel, nullptr);
     const TableInfo &t = table_info;
     CommandId cid = GetCurrentCommandId(true);
-    while (tuplestore_gettupleslot(store, true, false, src)) {
+    while (tuplestore_gettupleslot(source.store, true, false, src)) {
         slot_getallattrs(src);
         auto value = [&](AttrNumber a) { return src->tts_values[a - 1]; };
         auto isnull = [&](AttrNumber a) { return src->tts_isnull[a - 1]; };
         auto is_true = [&](AttrNumber a) { return !isnull(a) && DatumGetBool(value(a)); };
+        // Which rows: commands of extension scripts and of temporary objects are not recorded;
+        // of the dropped objects, the ones the statement named and those taken by CASCADE.
         if (is_drop) {
-            if (!(is_true(src_original) || is_true(src_normal)) || is_true(src_temporary))
+            if (!(is_true(at.original) || is_true(at.normal)) || is_true(at.is_temporary))
                 continue;
         } else {
-            if (is_true(src_in_extension))
+            if (is_true(at.in_extension))
                 continue;
-            if (!isnull(src_schema) &&
-                strcmp(TextDatumGetCString(value(src_schema)), "pg_temp") == 0)
+            if (!isnull(at.schema_name) &&
+                strcmp(TextDatumGetCString(value(at.schema_name)), "pg_temp") == 0)
                 continue;
         }
 
@@ -226,13 +189,13 @@ void insert_direct(Relation rel, const RowContext &ctx, Tuplestorestate *store, 
         if (is_drop)
             set(kCommandTag, ctx.command_tag);
         else
-            copy(kCommandTag, src_tag);
-        copy(kObjectType, src_type);
-        copy(kSchemaName, src_schema);
-        copy(kObjectIdentity, src_identity);
-        copy(kClassid, src_classid);
-        copy(kObjid, src_objid);
-        copy(kObjsubid, src_objsubid);
+            copy(kCommandTag, at.command_tag);
+        copy(kObjectType, at.object_type);
+        copy(kSchemaName, at.schema_name);
+        copy(kObjectIdentity, at.object_identity);
+        copy(kClassid, at.classid);
+        copy(kObjid, at.objid);
+        copy(kObjsubid, at.objsubid);
         set(kStatement, ctx.statement, ctx.statement_isnull);
         set(kRole, ctx.role);
         set(kSessionRole, ctx.session_role);
@@ -263,6 +226,10 @@ void insert_direct(Relation rel, const RowContext &ctx, Tuplestorestate *store, 
 Relation open_for_direct_insert(Oid relid) {
     Relation rel = table_open(relid, RowExclusiveLock);
     if (!table_info.known || table_info.relid != relid) {
+        if (table_info_context == nullptr)
+            table_info_context = AllocSetContextCreate(
+                CacheMemoryContext, "migration_guard ddl_events", ALLOCSET_SMALL_SIZES);
+        MemoryContextReset(table_info_context);
         table_info = TableInfo{};
         table_info.relid = relid;
         // Known from here on: an invalidation that arrives while we look (catalog scans accept
@@ -271,15 +238,26 @@ Relation open_for_direct_insert(Oid relid) {
         table_info.direct = plain_table(rel, &table_info);
         if (table_info.direct) {
             List *index_oids = RelationGetIndexList(rel);
+            const int count = list_length(index_oids);
+            table_info.index_oids = static_cast<Oid *>(
+                MemoryContextAlloc(table_info_context, sizeof(Oid) * (count + 1)));
+            table_info.index_infos = static_cast<IndexInfo **>(
+                MemoryContextAlloc(table_info_context, sizeof(IndexInfo *) * (count + 1)));
             ListCell *lc;
             foreach (lc, index_oids) {
-                Relation index = index_open(lfirst_oid(lc), AccessShareLock);
-                bool plain = plain_index(index, BuildIndexInfo(index));
+                Relation index = index_open(lfirst_oid(lc), RowExclusiveLock);
+                MemoryContext caller = MemoryContextSwitchTo(table_info_context);
+                IndexInfo *info = BuildIndexInfo(index);
+                MemoryContextSwitchTo(caller);
+                const bool plain = plain_index(index, info);
                 index_close(index, NoLock);
                 if (!plain) {
                     table_info.direct = false;
                     break;
                 }
+                table_info.index_oids[table_info.nindexes] = lfirst_oid(lc);
+                table_info.index_infos[table_info.nindexes] = info;
+                table_info.nindexes++;
             }
         }
     }
@@ -345,7 +323,7 @@ void insert_with_spi(Oid owner, const RowContext &ctx, bool is_drop) {
 
 } // namespace
 
-void write(Oid owner, const RowContext &ctx, Tuplestorestate *store, TupleDesc desc, bool is_drop) {
+void write(Oid owner, const RowContext &ctx, const event_source::Result &source, bool is_drop) {
     Oid relid = lock_ddl_events();
     if (!OidIsValid(relid))
         return; // dropped (DROP EXTENSION, DROP SCHEMA ... CASCADE): nothing to record into
@@ -354,7 +332,7 @@ void write(Oid owner, const RowContext &ctx, Tuplestorestate *store, TupleDesc d
         insert_with_spi(owner, ctx, is_drop);
         return;
     }
-    insert_direct(rel, ctx, store, desc, is_drop);
+    insert_direct(rel, ctx, source, is_drop);
     table_close(rel, NoLock);
 }
 

@@ -2,6 +2,7 @@
 // routines while the table is as installed, through SQL as the extension owner otherwise.
 #pragma once
 
+#include "extension/event_source.hpp"
 #include "extension/pg.hpp"
 
 namespace mg::pg::event_log {
@@ -19,18 +20,10 @@ struct RowContext {
     Datum txid;
 };
 
-// Writes one row per command (ddl_command_end: `store` holds pg_event_trigger_ddl_commands())
-// or per dropped object (sql_drop: pg_event_trigger_dropped_objects()), leaving out what capture
-// does not record (extension members, temporary objects, internal parts of dropped objects).
-void write(Oid owner, const RowContext &ctx, Tuplestorestate *store, TupleDesc desc, bool is_drop);
-
-// Calls one of PostgreSQL's set-returning functions of no arguments in materialize mode, as the
-// executor would; the result lives in CurrentMemoryContext.
-void call_materialized(FmgrInfo *flinfo, Tuplestorestate **store, TupleDesc *desc);
-// The cached FmgrInfo of pg_event_trigger_ddl_commands() or pg_event_trigger_dropped_objects().
-FmgrInfo *srf_info(Oid fn);
-// A column of such a result by name (newer majors may add columns); raises if it is missing.
-AttrNumber column_of(TupleDesc desc, const char *name);
+// Writes one row per command (ddl_command_end: `source` holds the commands) or per dropped
+// object (sql_drop), leaving out what capture does not record (extension members, temporary
+// objects, internal parts of dropped objects). `source` is read to its end.
+void write(Oid owner, const RowContext &ctx, const event_source::Result &source, bool is_drop);
 
 // Registers the relcache callback that tells when ddl_events changed shape.
 void install();

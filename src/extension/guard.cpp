@@ -8,6 +8,7 @@
 #include "extension/guard.hpp"
 
 #include <cstring>
+#include <initializer_list>
 
 #include "core/error_codes.hpp"
 #include "core/rules.hpp"
@@ -20,7 +21,7 @@
 extern "C" {
 #include "utils/array.h"
 #include "utils/inval.h"
-#include "utils/snapmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/snapmgr.h"
 }
 
@@ -210,49 +211,117 @@ void check_utility_statement(PlannedStmt *statement) {
     report(judge(&parsed, 1, false));
 }
 
-// The dropped objects worth judging: not temporary, and dropped by name or by CASCADE (not the
-// internal parts of something else). Columns, attributes and defaults come with the name of
-// their table or type; `rel` and `reltype` say which relation and row type they belong to, so
-// that those created in this transaction can be told apart.
-constexpr const char kDroppedObjects[] =
-    "WITH all_dropped AS (SELECT * FROM pg_catalog.pg_event_trigger_dropped_objects()),"
-    "d AS ("
-    "  SELECT d.*, d.object_type OPERATOR(pg_catalog.=) ANY "
-    "              ('{table column,composite type column,default value}'::pg_catalog.text[]) "
-    "              AS in_table,"
-    "         CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "              THEN d.objid"
-    "              WHEN d.object_type OPERATOR(pg_catalog.=) 'default value'"
-    "              THEN (SELECT c.oid FROM pg_catalog.pg_class c"
-    "                      JOIN pg_catalog.pg_namespace n"
-    "                        ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-    "                     WHERE n.nspname OPERATOR(pg_catalog.=) d.address_names[1]"
-    "                       AND c.relname OPERATOR(pg_catalog.=) d.address_names[2]) END AS rel"
-    "    FROM all_dropped d"
-    "   WHERE NOT d.is_temporary"
-    "     AND (d.original OR d.normal"
-    "          OR (d.object_type OPERATOR(pg_catalog.=) ANY ('{table,view,materialized view,"
-    "foreign table,sequence,function,procedure,aggregate}'::pg_catalog.text[])"
-    "              AND d.schema_name IS DISTINCT FROM 'pg_toast')))"
-    "SELECT d.object_type, d.normal AND NOT d.original,"
-    "       CASE WHEN d.in_table THEN d.address_names[1] ELSE d.schema_name END,"
-    "       CASE WHEN d.in_table THEN d.address_names[2]"
-    "            WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
-    "            THEN d.address_names[2] OPERATOR(pg_catalog.||) '(' OPERATOR(pg_catalog.||)"
-    "                 pg_catalog.array_to_string(d.address_args, ', ') OPERATOR(pg_catalog.||) ')'"
-    "            ELSE d.object_name END,"
-    "       CASE WHEN d.in_table THEN d.address_names[3] ELSE '' END,"
-    "       d.classid, d.objid, d.rel,"
-    "       (SELECT c.reltype FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.rel),"
-    "       d.original OR d.normal"
-    "  FROM d"
-    // A column or default of a table (or type) dropped by the same statement goes with it.
-    " WHERE NOT (d.in_table AND EXISTS ("
-    "       SELECT FROM all_dropped t"
-    "        WHERE t.object_type OPERATOR(pg_catalog.=) ANY ('{table,foreign table,view,"
-    "materialized view,composite type}'::pg_catalog.text[])"
-    "          AND t.schema_name OPERATOR(pg_catalog.=) d.address_names[1]"
-    "          AND t.object_name OPERATOR(pg_catalog.=) d.address_names[2]))";
+// One row of pg_event_trigger_dropped_objects(), copied out of the result (null text: nullptr).
+struct DroppedRow {
+    Oid classid;
+    Oid objid;
+    bool original;
+    bool normal;
+    bool is_temporary;
+    const char *object_type;
+    const char *schema_name;
+    const char *object_name;
+    char **names; // address_names
+    int n_names;
+    char **args; // address_args
+    int n_args;
+
+    // address_names[i], 1-based as in SQL; nullptr past its end.
+    const char *name(int i) const { return i >= 1 && i <= n_names ? names[i - 1] : nullptr; }
+};
+
+char **text_array(Datum value, int *count) {
+    Datum *elements;
+    bool *nulls;
+    deconstruct_array(DatumGetArrayTypePCopy(value), TEXTOID, -1, false, TYPALIGN_INT, &elements,
+                      &nulls, count);
+    char **out = static_cast<char **>(palloc(sizeof(char *) * (*count + 1)));
+    for (int i = 0; i < *count; i++)
+        out[i] = nulls[i] ? nullptr : TextDatumGetCString(elements[i]);
+    return out;
+}
+
+DroppedRow *read_dropped(const event_source::Result &dropped, int *count) {
+    const event_source::Columns &at = *dropped.at;
+    int capacity = 8;
+    *count = 0;
+    DroppedRow *rows = static_cast<DroppedRow *>(palloc(sizeof(DroppedRow) * capacity));
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(dropped.desc, &TTSOpsMinimalTuple);
+    while (tuplestore_gettupleslot(dropped.store, true, false, slot)) {
+        slot_getallattrs(slot);
+        auto null = [&](AttrNumber a) { return slot->tts_isnull[a - 1]; };
+        auto value = [&](AttrNumber a) { return slot->tts_values[a - 1]; };
+        auto string = [&](AttrNumber a) {
+            return null(a) ? nullptr : TextDatumGetCString(value(a));
+        };
+        auto flag = [&](AttrNumber a) { return !null(a) && DatumGetBool(value(a)); };
+        auto oid = [&](AttrNumber a) { return null(a) ? InvalidOid : DatumGetObjectId(value(a)); };
+        if (*count == capacity) {
+            capacity *= 2;
+            rows = static_cast<DroppedRow *>(repalloc(rows, sizeof(DroppedRow) * capacity));
+        }
+        DroppedRow &r = rows[(*count)++];
+        r.classid = oid(at.classid);
+        r.objid = oid(at.objid);
+        r.original = flag(at.original);
+        r.normal = flag(at.normal);
+        r.is_temporary = flag(at.is_temporary);
+        r.object_type = string(at.object_type);
+        r.schema_name = string(at.schema_name);
+        r.object_name = string(at.object_name);
+        r.names = nullptr;
+        r.n_names = 0;
+        r.args = nullptr;
+        r.n_args = 0;
+        if (!null(at.address_names))
+            r.names = text_array(value(at.address_names), &r.n_names);
+        if (!null(at.address_args))
+            r.args = text_array(value(at.address_args), &r.n_args);
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    tuplestore_rescan(dropped.store);
+    return rows;
+}
+
+bool same(const char *a, const char *b) {
+    return a != nullptr && b != nullptr && strcmp(a, b) == 0;
+}
+
+bool one_of(const char *value, std::initializer_list<const char *> values) {
+    for (const char *v : values)
+        if (same(value, v))
+            return true;
+    return false;
+}
+
+// The relation a dropped row belongs to: itself, or for a column default the table named by
+// its address.
+Oid relation_of(const DroppedRow &d) {
+    if (d.classid == RelationRelationId)
+        return d.objid;
+    if (!same(d.object_type, "default value") || d.name(1) == nullptr || d.name(2) == nullptr)
+        return InvalidOid;
+    Oid schema = get_namespace_oid(d.name(1), true);
+    return OidIsValid(schema) ? get_relname_relid(d.name(2), schema) : InvalidOid;
+}
+
+// A routine as the rules name it: name(argument types).
+const char *routine_signature(const DroppedRow &d) {
+    if (d.name(2) == nullptr)
+        return "";
+    StringInfoData buf;
+    initStringInfo(&buf);
+    appendStringInfo(&buf, "%s(", d.name(2));
+    bool first = true;
+    for (int i = 0; i < d.n_args; i++) {
+        if (d.args[i] == nullptr)
+            continue;
+        appendStringInfo(&buf, "%s%s", first ? "" : ", ", d.args[i]);
+        first = false;
+    }
+    appendStringInfoChar(&buf, ')');
+    return buf.data;
+}
 
 // Created in this transaction: the object itself, or the table or composite type it is part of.
 bool created_here(Oid classid, Oid objid, Oid rel, Oid reltype) {
@@ -265,54 +334,59 @@ bool active() {
     return guarding();
 }
 
-void check_dropped_objects(const char *command) {
+// The dropped objects worth judging: not temporary, and dropped by name, by CASCADE, or with an
+// object a rule reads (an owned sequence, a partition: not the internal parts of something
+// else). Columns, attributes and defaults come with the name of their table or type, and go
+// with it when the same statement drops the table or type.
+void check_dropped_objects(const char *command, const event_source::Result &dropped) {
     if (!guarding())
         return;
-    DroppedPod *dropped = nullptr;
+    int n_rows;
+    const DroppedRow *rows = read_dropped(dropped, &n_rows);
+    DroppedPod *judged = static_cast<DroppedPod *>(palloc0(sizeof(DroppedPod) * (n_rows + 1)));
     int count = 0;
-    MemoryContext caller = CurrentMemoryContext;
-    // Prepared once per session: planning the query costs more than running it (it names only
-    // pg_catalog objects, so the saved plan outlives a DROP and CREATE EXTENSION).
-    static SPIPlanPtr plan = nullptr;
-    spi_as_owner(ledger_owner(), [&] {
-        if (plan == nullptr) {
-            SPIPlanPtr prepared = SPI_prepare(kDroppedObjects, 0, nullptr);
-            if (prepared == nullptr || SPI_keepplan(prepared) != 0)
-                elog(ERROR, "migration_guard: preparing the dropped-objects query failed");
-            plan = prepared;
-        }
-        int rc = SPI_execute_plan(plan, nullptr, nullptr, true, 0);
-        if (rc != SPI_OK_SELECT)
-            elog(ERROR, "migration_guard: reading the dropped objects failed");
-        MemoryContext spi = MemoryContextSwitchTo(caller);
-        dropped = static_cast<DroppedPod *>(palloc0(sizeof(DroppedPod) * (SPI_processed + 1)));
-        for (uint64 i = 0; i < SPI_processed; i++) {
-            HeapTuple row = SPI_tuptable->vals[i];
-            TupleDesc desc = SPI_tuptable->tupdesc;
-            auto text_at = [&](int column) {
-                char *value = SPI_getvalue(row, desc, column);
-                return value ? value : pstrdup("");
-            };
-            auto oid_at = [&](int column) {
-                bool isnull;
-                Datum d = SPI_getbinval(row, desc, column, &isnull);
-                return isnull ? InvalidOid : DatumGetObjectId(d);
-            };
-            if (created_here(oid_at(6), oid_at(7), oid_at(8), oid_at(9)))
+    for (int i = 0; i < n_rows; i++) {
+        const DroppedRow &d = rows[i];
+        if (d.is_temporary ||
+            !(d.original || d.normal ||
+              (one_of(d.object_type, {"table", "view", "materialized view", "foreign table",
+                                      "sequence", "function", "procedure", "aggregate"}) &&
+               !same(d.schema_name, "pg_toast"))))
+            continue;
+        const bool in_table =
+            one_of(d.object_type, {"table column", "composite type column", "default value"});
+        if (in_table) {
+            bool goes_with_its_table = false;
+            for (int j = 0; j < n_rows && !goes_with_its_table; j++)
+                goes_with_its_table =
+                    one_of(rows[j].object_type, {"table", "foreign table", "view",
+                                                 "materialized view", "composite type"}) &&
+                    same(rows[j].schema_name, d.name(1)) && same(rows[j].object_name, d.name(2));
+            if (goes_with_its_table)
                 continue;
-            bool isnull;
-            DroppedPod &d = dropped[count++];
-            d.object_type = text_at(1);
-            d.cascaded = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull));
-            d.schema = text_at(3);
-            d.name = text_at(4);
-            d.column = text_at(5);
-            d.automatic = !DatumGetBool(SPI_getbinval(row, desc, 10, &isnull));
         }
-        MemoryContextSwitchTo(spi);
-    });
+        const Oid rel = relation_of(d);
+        const Oid reltype = OidIsValid(rel) ? get_rel_type_id(rel) : InvalidOid;
+        if (created_here(d.classid, d.objid, rel, reltype))
+            continue;
+        auto or_empty = [](const char *value) { return value ? value : ""; };
+        DroppedPod &p = judged[count++];
+        p.object_type = or_empty(d.object_type);
+        p.cascaded = d.normal && !d.original;
+        p.automatic = !(d.original || d.normal);
+        if (in_table) {
+            p.schema = or_empty(d.name(1));
+            p.name = or_empty(d.name(2));
+            p.column = or_empty(d.name(3));
+        } else {
+            p.schema = or_empty(d.schema_name);
+            p.name =
+                d.classid == ProcedureRelationId ? routine_signature(d) : or_empty(d.object_name);
+            p.column = "";
+        }
+    }
     if (count > 0)
-        report(judge_dropped(command, dropped, count));
+        report(judge_dropped(command, judged, count));
 }
 
 void install() {

@@ -1,6 +1,8 @@
 // The preboot-window guard (guard.cpp).
 #pragma once
 
+#include "extension/event_source.hpp"
+
 struct PlannedStmt; // PostgreSQL's
 
 namespace mg::pg::guard {
@@ -25,7 +27,8 @@ bool active();
 
 // Called by the sql_drop event trigger (before DDL capture records the drops): judges the
 // objects PostgreSQL is dropping that the statement's text did not name (CASCADE, DROP OWNED,
-// DROP EXTENSION, ALTER TYPE ... DROP ATTRIBUTE ...). `command`: the statement's tag.
-void check_dropped_objects(const char *command);
+// DROP EXTENSION, ALTER TYPE ... DROP ATTRIBUTE ...). `command`: the statement's tag;
+// `dropped`: pg_event_trigger_dropped_objects(), rewound after reading.
+void check_dropped_objects(const char *command, const event_source::Result &dropped);
 
 } // namespace mg::pg::guard
