@@ -323,8 +323,8 @@ idle=$(awk '$1 == "ddl-mg-idle" { print $2 }' "$OUT/totals.txt")
 printf '| measurement | instructions | ratio to ddl-bare | ratio to ddl-mg-idle |\n|---|---|---|---|\n'
 dml_base=$(awk '$1 == "dml-bare" { print $2 }' "$OUT/totals.txt")
 awk -v base="$base" -v idle="$idle" -v dml="$dml_base" '{ printf "| %s | %d | %s | %s |\n", $1, $2,
-    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : ""),
-    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / idle) : "") }' "$OUT/totals.txt"
+    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : "–"),
+    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / idle) : "–") }' "$OUT/totals.txt"
 echo "(dml-mg-own-code: instructions per transaction in migration_guard's own code, hook and callbacks)"
 echo
 cat "$OUT/where-the-instructions-go.txt"

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <cstring>
 #include <map>
 
 #ifndef MG_VERSION
@@ -53,94 +55,138 @@ void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colo
     std::fprintf(out, "\n");
 }
 
+// Bytes that end a run of plain text: control characters, '"', '\\' and every non-ASCII byte
+// (checked as UTF-8 below).
+struct SpecialBytes {
+    bool special[256];
+    constexpr SpecialBytes() : special() {
+        for (int c = 0; c < 256; c++)
+            special[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+    }
+};
+constexpr SpecialBytes kSpecial;
+
+// Whether one of the eight bytes at p is special, tested on all eight at once: a byte below
+// 0x20, a byte with the high bit set, or a byte equal to '"' or '\\'.
+bool has_special_byte(const char *p) {
+    constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    auto has_zero = [](uint64_t x) { return (x - ones) & ~x & highs; };
+    const uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    return ((w & highs) | below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) !=
+           0;
+}
+
+// The length of the well-formed UTF-8 sequence at s[i] (no overlong forms, no surrogates, at
+// most U+10FFFF), or 0.
+size_t utf8_sequence(const std::string &s, size_t i) {
+    const size_t n = s.size();
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || i + len > n || c > 0xF4)
+        return 0;
+    for (size_t k = 1; k < len; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
+            return 0;
+    const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+    if (len == 3 && ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)))
+        return 0;
+    if (len == 4 && ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)))
+        return 0;
+    return len;
+}
+
 // JSON string escaping for the findings array, written straight to the output: a report of
 // 100,000 findings must cost little next to the parse (nlohmann's DOM and serializer took
-// longer than linting itself). Bytes that are not UTF-8 become U+FFFD, as in write_json().
-void put_json_string(std::FILE *out, const std::string &s) {
+// longer than linting itself). Runs of plain text go out as they are, in one piece; well-formed
+// UTF-8 is copied, anything else becomes U+FFFD, as in write_json().
+void put_json_string(std::string &out, const std::string &s) {
     static const char hex[] = "0123456789abcdef";
-    std::string buf;
-    buf.reserve(s.size() + 2);
-    buf += '"';
+    const char *data = s.data();
     const size_t n = s.size();
+    out += '"';
+    size_t run = 0; // start of the plain text not yet written
     for (size_t i = 0; i < n;) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            size_t j = i + 1; // the whole run of plain ASCII at once
-            while (j < n) {
-                const unsigned char d = static_cast<unsigned char>(s[j]);
-                if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\')
-                    break;
-                ++j;
+        // Eight bytes at a time while none of them is special (findings are mostly plain text).
+        while (i + 8 <= n && !has_special_byte(data + i))
+            i += 8;
+        if (i >= n)
+            break;
+        const unsigned char c = static_cast<unsigned char>(data[i]);
+        if (!kSpecial.special[c]) {
+            ++i;
+            continue;
+        }
+        if (c >= 0x80) {
+            const size_t len = utf8_sequence(s, i);
+            if (len > 0) { // part of the run
+                i += len;
+                continue;
             }
-            buf.append(s, i, j - i);
-            i = j;
-        } else if (c < 0x80) {
-            buf += '\\';
+        }
+        out.append(data + run, i - run);
+        if (c >= 0x80) {
+            out += "\xEF\xBF\xBD";
+        } else {
+            char escaped[7] = {'\\', static_cast<char>(c), 0, 0, 0, 0, 0};
             switch (c) {
             case '"':
             case '\\':
-                buf += static_cast<char>(c);
                 break;
             case '\n':
-                buf += 'n';
+                escaped[1] = 'n';
                 break;
             case '\t':
-                buf += 't';
+                escaped[1] = 't';
                 break;
             case '\r':
-                buf += 'r';
+                escaped[1] = 'r';
                 break;
             default:
-                buf += "u00";
-                buf += hex[c >> 4];
-                buf += hex[c & 15];
+                escaped[1] = 'u';
+                escaped[2] = '0';
+                escaped[3] = '0';
+                escaped[4] = hex[c >> 4];
+                escaped[5] = hex[c & 15];
             }
-            ++i;
-        } else {
-            // A well-formed UTF-8 sequence is copied; anything else becomes U+FFFD.
-            const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-            bool ok = len > 0 && i + len <= n && c <= 0xF4;
-            for (size_t k = 1; ok && k < len; ++k)
-                ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-            if (ok && len == 3) { // no overlong forms, no surrogates
-                const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-                ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-            } else if (ok && len == 4) {
-                const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-                ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-            }
-            if (ok) {
-                buf.append(s, i, len);
-                i += len;
-            } else {
-                buf += "\xEF\xBF\xBD";
-                ++i;
-            }
+            out += escaped;
         }
+        run = ++i;
     }
-    buf += '"';
-    std::fwrite(buf.data(), 1, buf.size(), out);
+    out.append(data + run, n - run);
+    out += '"';
 }
 
+// Each finding is formatted into one buffer and written with one call: the report is many
+// times the size of the script, and stdio calls per piece cost more than formatting it.
 void write_json_findings(std::FILE *out, const std::vector<FileReport> &files) {
+    std::string buf;
+    buf.reserve(4096);
     bool first = true;
     std::fputs("[", out);
     for (const FileReport &file : files)
         for (const LintFinding &f : file.result.findings) {
-            std::fputs(first ? "\n  {\"file\": " : ",\n  {\"file\": ", out);
+            buf.clear();
+            buf += first ? "\n  {\"file\": " : ",\n  {\"file\": ";
             first = false;
-            put_json_string(out, file.path);
-            std::fprintf(out, ", \"line\": %d, \"column\": %d, \"rule\": ", f.line, f.column);
-            put_json_string(out, f.rule);
-            std::fputs(", \"severity\": ", out);
-            put_json_string(out, f.severity);
-            std::fputs(", \"message\": ", out);
-            put_json_string(out, f.message);
-            std::fputs(", \"detail\": ", out);
-            put_json_string(out, f.detail);
-            std::fputs(", \"hint\": ", out);
-            put_json_string(out, f.hint);
-            std::fputs("}", out);
+            put_json_string(buf, file.path);
+            buf += ", \"line\": ";
+            buf += std::to_string(f.line);
+            buf += ", \"column\": ";
+            buf += std::to_string(f.column);
+            buf += ", \"rule\": ";
+            put_json_string(buf, f.rule);
+            buf += ", \"severity\": ";
+            put_json_string(buf, f.severity);
+            buf += ", \"message\": ";
+            put_json_string(buf, f.message);
+            buf += ", \"detail\": ";
+            put_json_string(buf, f.detail);
+            buf += ", \"hint\": ";
+            put_json_string(buf, f.hint);
+            buf += '}';
+            std::fwrite(buf.data(), 1, buf.size(), out);
         }
     std::fputs(first ? "]\n" : "\n]\n", out);
 }

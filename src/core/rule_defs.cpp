@@ -5,6 +5,7 @@
 #include "core/rule_defs.hpp"
 
 #include <cstring>
+#include <unordered_map>
 
 namespace mg::rule_defs {
 namespace {
@@ -370,11 +371,15 @@ const std::vector<RuleDef> &all() {
     return catalogue().defs;
 }
 
-const RuleDef *find(const std::string &id) {
-    for (const RuleDef &d : all())
-        if (id == d.info.id)
-            return &d;
-    return nullptr;
+const RuleDef *find(std::string_view id) {
+    static const std::unordered_map<std::string_view, const RuleDef *> by_id = [] {
+        std::unordered_map<std::string_view, const RuleDef *> index;
+        for (const RuleDef &d : all())
+            index.emplace(d.info.id, &d);
+        return index;
+    }();
+    const auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
 }
 
 std::string render(const char *tmpl, const RuleDef &def, const Subst &s) {

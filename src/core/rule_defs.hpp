@@ -6,6 +6,7 @@
 #include "core/rules.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mg::rule_defs {
@@ -36,7 +37,8 @@ struct Subst {
 };
 
 const std::vector<RuleDef> &all();
-const RuleDef *find(const std::string &id);
+// The rule with this id, or nullptr; a hash lookup (the engine looks a rule up per finding).
+const RuleDef *find(std::string_view id);
 
 std::string render(const char *tmpl, const RuleDef &def, const Subst &s);
 

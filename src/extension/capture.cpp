@@ -233,6 +233,13 @@ bool created_in_this_transaction(Oid classid, Oid objid) {
     return false;
 }
 
+bool created_any(Oid classid) {
+    for (int i = 0; i < created_count; i++)
+        if (created[i].classid == classid)
+            return true;
+    return false;
+}
+
 } // namespace mg::pg::capture
 
 extern "C" {

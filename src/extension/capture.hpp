@@ -16,5 +16,7 @@ extern bool enabled;
 // Whether this transaction created the object, as far as the CREATE commands seen at
 // ddl_command_end tell (relations by the relcache; CREATE OR REPLACE routines count as old).
 bool created_in_this_transaction(Oid classid, Oid objid);
+// Whether this transaction created any object of the catalog `classid` (see above).
+bool created_any(Oid classid);
 
 } // namespace mg::pg::capture

@@ -221,6 +221,7 @@ struct DroppedRow {
     const char *object_type;
     const char *schema_name;
     const char *object_name;
+    bool judged;  // see worth_judging()
     char **names; // address_names
     int n_names;
     char **args; // address_args
@@ -239,6 +240,28 @@ char **text_array(Datum value, int *count) {
     for (int i = 0; i < *count; i++)
         out[i] = nulls[i] ? nullptr : TextDatumGetCString(elements[i]);
     return out;
+}
+
+bool same(const char *a, const char *b) {
+    return a != nullptr && b != nullptr && strcmp(a, b) == 0;
+}
+
+bool one_of(const char *value, std::initializer_list<const char *> values) {
+    for (const char *v : values)
+        if (same(value, v))
+            return true;
+    return false;
+}
+
+// The dropped objects worth judging: not temporary, and dropped by name, by CASCADE, or with an
+// object a rule reads (an owned sequence, a partition: not the internal parts of something
+// else, nor a TOAST table).
+bool worth_judging(const DroppedRow &d) {
+    return !d.is_temporary &&
+           (d.original || d.normal ||
+            (one_of(d.object_type, {"table", "view", "materialized view", "foreign table",
+                                    "sequence", "function", "procedure", "aggregate"}) &&
+             !same(d.schema_name, "pg_toast")));
 }
 
 DroppedRow *read_dropped(const event_source::Result &dropped, int *count) {
@@ -269,29 +292,21 @@ DroppedRow *read_dropped(const event_source::Result &dropped, int *count) {
         r.object_type = string(at.object_type);
         r.schema_name = string(at.schema_name);
         r.object_name = string(at.object_name);
+        r.judged = worth_judging(r);
         r.names = nullptr;
         r.n_names = 0;
         r.args = nullptr;
         r.n_args = 0;
-        if (!null(at.address_names))
+        // The addresses only of the rows judged: the others are only looked at as the table a
+        // column goes with, by schema and name.
+        if (r.judged && !null(at.address_names))
             r.names = text_array(value(at.address_names), &r.n_names);
-        if (!null(at.address_args))
+        if (r.judged && !null(at.address_args))
             r.args = text_array(value(at.address_args), &r.n_args);
     }
     ExecDropSingleTupleTableSlot(slot);
     tuplestore_rescan(dropped.store);
     return rows;
-}
-
-bool same(const char *a, const char *b) {
-    return a != nullptr && b != nullptr && strcmp(a, b) == 0;
-}
-
-bool one_of(const char *value, std::initializer_list<const char *> values) {
-    for (const char *v : values)
-        if (same(value, v))
-            return true;
-    return false;
 }
 
 // The relation a dropped row belongs to: itself, or for a column default the table named by
@@ -324,19 +339,26 @@ const char *routine_signature(const DroppedRow &d) {
 }
 
 // Created in this transaction: the object itself, or the table or composite type it is part of.
-bool created_here(Oid classid, Oid objid, Oid rel, Oid reltype) {
-    return capture::created_in_this_transaction(classid, objid) ||
-           (OidIsValid(rel) && capture::created_in_this_transaction(RelationRelationId, rel)) ||
-           (OidIsValid(reltype) && capture::created_in_this_transaction(TypeRelationId, reltype));
+// Looked up only as far as needed: a relation dropped by this statement is no longer in the
+// catalog, and looking for what is not there is what costs most.
+bool created_here(const DroppedRow &d) {
+    if (capture::created_in_this_transaction(d.classid, d.objid))
+        return true;
+    const Oid rel = relation_of(d);
+    if (!OidIsValid(rel))
+        return false;
+    if (capture::created_in_this_transaction(RelationRelationId, rel))
+        return true;
+    return capture::created_any(TypeRelationId) &&
+           capture::created_in_this_transaction(TypeRelationId, get_rel_type_id(rel));
 }
 
 bool active() {
     return guarding();
 }
 
-// The dropped objects worth judging: not temporary, and dropped by name, by CASCADE, or with an
-// object a rule reads (an owned sequence, a partition: not the internal parts of something
-// else). Columns, attributes and defaults come with the name of their table or type, and go
+// Judges the dropped objects worth judging (worth_judging()) that this transaction did not
+// create. Columns, attributes and defaults come with the name of their table or type, and go
 // with it when the same statement drops the table or type.
 void check_dropped_objects(const char *command, const event_source::Result &dropped) {
     if (!guarding())
@@ -347,11 +369,7 @@ void check_dropped_objects(const char *command, const event_source::Result &drop
     int count = 0;
     for (int i = 0; i < n_rows; i++) {
         const DroppedRow &d = rows[i];
-        if (d.is_temporary ||
-            !(d.original || d.normal ||
-              (one_of(d.object_type, {"table", "view", "materialized view", "foreign table",
-                                      "sequence", "function", "procedure", "aggregate"}) &&
-               !same(d.schema_name, "pg_toast"))))
+        if (!d.judged)
             continue;
         const bool in_table =
             one_of(d.object_type, {"table column", "composite type column", "default value"});
@@ -365,9 +383,7 @@ void check_dropped_objects(const char *command, const event_source::Result &drop
             if (goes_with_its_table)
                 continue;
         }
-        const Oid rel = relation_of(d);
-        const Oid reltype = OidIsValid(rel) ? get_rel_type_id(rel) : InvalidOid;
-        if (created_here(d.classid, d.objid, rel, reltype))
+        if (created_here(d))
             continue;
         auto or_empty = [](const char *value) { return value ? value : ""; };
         DroppedPod &p = judged[count++];
