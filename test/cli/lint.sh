@@ -100,6 +100,20 @@ check "github: error annotation with file, line, col, title" \
 check "github: warning annotation" grep -q '^::warning file=bad.sql,line=4,col=3,title=create-index-non-concurrently::' out
 check "github: the hint is on an escaped new line" grep -q '%0A' out
 
+# JSON escaping: quotes, backslashes and control characters in names are escaped, well-formed
+# UTF-8 is kept, a byte that is not UTF-8 becomes U+FFFD; plain runs of any length stay whole.
+printf 'ALTER TABLE "q""uo\\te" DROP COLUMN "t\tab";\nALTER TABLE "caf\303\251_%s" DROP COLUMN "bad\377byte";\n' \
+    "$(printf '%037d' 0)" >names.sql
+run lint --format json names.sql
+check "json: names with special characters give a valid report" python3 -c '
+import json, sys
+findings = json.load(open("out"))
+messages = [f["message"] for f in findings if f["rule"] == "drop-column"]
+assert len(messages) == 2, messages
+assert "\"t\tab\"" in messages[0] and "\"q\"uo\\te\"" in messages[0], messages[0]
+assert ("caf\u00e9_" + "0" * 37) in messages[1] and "bad\ufffdbyte" in messages[1], messages[1]
+'
+
 # Usage and I/O errors
 run lint
 check "lint without a file exits 2" [ "$status" -eq 2 ]
