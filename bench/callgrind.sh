@@ -289,11 +289,11 @@ KEY_FUNCTIONS=(
     "command collection for event triggers (EventTriggerCollectSimpleCommand)|EventTriggerCollectSimpleCommand"
     "commit (CommitTransactionCommand)|CommitTransactionCommand"
 )
-key_row() { # config regex: inclusive instructions per iteration, config minus bare
+key_row() { # config regex [base]: inclusive instructions per iteration, config minus base (bare)
     KEY_RE="^[^:]*:($2) [[]" awk -F '\t' '
         BEGIN { re = ENVIRON["KEY_RE"] }
-        FILENAME ~ /bare/ { if ($2 ~ re) b += $1; next } $2 ~ re { c += $1 } END { printf "%d", c - b }' \
-        "$work/ddl-bare-inclusive.tsv" "$work/ddl-$1-inclusive.tsv"
+        FNR == NR { if ($2 ~ re) b += $1; next } $2 ~ re { c += $1 } END { printf "%d", c - b }' \
+        "$work/ddl-${3:-bare}-inclusive.tsv" "$work/ddl-$1-inclusive.tsv"
 }
 {
     echo "# Where the extra instructions of one DDL iteration go (BEGIN; CREATE TABLE; ALTER TABLE"
@@ -313,6 +313,37 @@ key_row() { # config regex: inclusive instructions per iteration, config minus b
         echo
     done
 } >"$OUT/where-the-instructions-go.txt"
+# The same, against mg-idle (the same catalogs, none of the work): what migration_guard's work is
+# made of, PostgreSQL's part included. Rows are not nested unless indented.
+WORK_PARTS=(
+    "PostgreSQL collecting commands and dropped objects for event triggers|EventTriggerSQLDropAddObject|EventTriggerCollectSimpleCommand|EventTriggerCollectAlterTableSubcmd|EventTriggerAlterTableStart|EventTriggerAlterTableEnd|EventTriggerCollectGrant|EventTriggerCollectCreateOpClass|EventTriggerCollectAlterOpFam|EventTriggerCollectAlterTSConfig|EventTriggerCollectAlterDefPrivs"
+    "reading the reports: pg_event_trigger_ddl_commands()|pg_event_trigger_ddl_commands"
+    "reading the reports: pg_event_trigger_dropped_objects()|pg_event_trigger_dropped_objects"
+    "writing ddl_events rows (event_log::write)|mg::pg::event_log::write\\(.*\\)"
+    "  index entries (index_insert)|index_insert"
+    "  heap tuples (heap_insert)|heap_insert"
+    "  event_id (nextval_internal)|nextval_internal"
+    "  opening and locking the indexes (index_open)|index_open"
+    "the guard at ddl_command_start (mg_guard_ddl)|mg_guard_ddl"
+    "the guard at sql_drop (check_dropped_objects)|mg::pg::guard::check_dropped_objects\\(.*\\)"
+)
+{
+    echo "# What migration_guard's work in one DDL iteration is made of: inclusive instructions, per"
+    echo "# configuration minus mg-idle (migration_guard installed, its event triggers disabled)."
+    echo "# $(bench_machine); $ITERATIONS iterations"
+    printf '| %s | %s | %s |\n|---|---|---|\n' "part" mg-closed mg-open
+    idle=$(awk '$1 == "ddl-mg-idle" { print $2 }' "$OUT/totals.txt")
+    printf '| all extra instructions (mg-idle: %s) |' "$idle"
+    for c in mg-closed mg-open; do
+        printf ' %s |' "$(($(awk -v n="ddl-$c" '$1 == n { print $2 }' "$OUT/totals.txt") - idle))"
+    done
+    echo
+    for entry in "${WORK_PARTS[@]}"; do
+        printf '| %s |' "${entry%%|*}"
+        for c in mg-closed mg-open; do printf ' %s |' "$(key_row "$c" "${entry#*|}" mg-idle)"; done
+        echo
+    done
+} >"$OUT/what-the-work-is-made-of.txt"
 
 # Stopping the server writes the background processes' files too; only the sessions' are kept.
 _mg_as_cluster_owner "$MG_SERVER_BINDIR/pg_ctl" -D "$data" -m fast -w -t 120 stop >/dev/null || true
@@ -328,4 +359,6 @@ awk -v base="$base" -v idle="$idle" -v dml="$dml_base" '{ printf "| %s | %d | %s
 echo "(dml-mg-own-code: instructions per transaction in migration_guard's own code, hook and callbacks)"
 echo
 cat "$OUT/where-the-instructions-go.txt"
+echo
+cat "$OUT/what-the-work-is-made-of.txt"
 printf '\n%s\noutput: %s\n' "$(bench_machine)" "$OUT"
