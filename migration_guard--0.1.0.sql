@@ -97,6 +97,11 @@ CREATE TABLE migration_guard.ddl_events (
 );
 CREATE INDEX ddl_events_migration_idx ON migration_guard.ddl_events (migration_id);
 CREATE INDEX ddl_events_object_idx ON migration_guard.ddl_events (objid, classid);
+-- The drift view, newest first: DDL outside any migration should be rare, so this index is small
+-- and costs capture nothing for a migration's own DDL; without it, `drift ORDER BY event_id DESC`
+-- walks the whole ledger backwards past every migration's events.
+CREATE INDEX ddl_events_drift_idx ON migration_guard.ddl_events (event_id)
+    WHERE migration_id IS NULL;
 -- object_history(text): dropped objects are found by the identity they had.
 CREATE INDEX ddl_events_identity_idx ON migration_guard.ddl_events (object_identity);
 

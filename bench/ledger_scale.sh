@@ -7,7 +7,10 @@
 # realistic values: versions, names, a short script per migration with its real script hash, and
 # a consistent hash chain (chain_hash over the previous entry, computed in migration_id order,
 # and the chain head), so begin_migration appends to a valid chain; 1 % of the DDL events are
-# drift (no migration). verify_ledger() is not timed: it recomputes the whole chain by design.
+# drift (no migration). Each migration works on a table of its own (public.t_N, one OID), so an
+# object's history is EVENTS_PER_MIGRATION events in either ledger: a lookup returns the same
+# rows from both, and only the ledger's size differs. verify_ledger() is not timed: it
+# recomputes the whole chain by design.
 #
 # Timed per round, alternating small/large:
 #   begin_finish   MIGRATIONS migrations, each: BEGIN; begin_migration(version, script);
@@ -88,9 +91,9 @@ SELECT e, CASE WHEN e % 100 = 0 THEN NULL ELSE (e - 1) / :per + 1 END,
               'CREATE VIEW', 'ALTER TABLE', 'CREATE FUNCTION', 'GRANT', 'DROP TABLE'])[e % 10 + 1],
        (ARRAY['table', 'table', 'index', 'table column', 'table', 'view', 'table', 'function',
               'table', 'table'])[e % 10 + 1],
-       'public', 'public.t_' || (e % 50000),
-       'pg_catalog.pg_class'::regclass, (100000 + e % 50000)::oid, 0,
-       format('ALTER TABLE public.t_%s ADD COLUMN c_%s text', e % 50000, e),
+       'public', 'public.t_' || ((e - 1) / :per),
+       'pg_catalog.pg_class'::regclass, (100000 + (e - 1) / :per)::oid, 0,
+       format('ALTER TABLE public.t_%s ADD COLUMN c_%s text', (e - 1) / :per, e),
        'deployer', 'deployer', 1000 + e % 30000, NULL
   FROM generate_series(1::bigint, :n::bigint * :per) e;
 -- The real relation has a history too (its OID, a few events).

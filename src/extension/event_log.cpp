@@ -5,9 +5,9 @@
 // the rows into ddl_events and its indexes the way logical replication's apply worker does
 // (table AM insert, then index_insert per index), without planning or starting an executor. That
 // is only right while ddl_events is exactly the table the install script made: the expected
-// columns and types, plain B-tree-style indexes, no triggers, rules, CHECK constraints or row
-// security a DBA may have added since. Otherwise the rows go through a saved SPI INSERT as the
-// extension owner, which honours all of those.
+// columns and types, indexes on plain columns (partial ones included), no triggers, rules, CHECK
+// constraints or row security a DBA may have added since. Otherwise the rows go through a saved SPI
+// INSERT as the extension owner, which honours all of those.
 
 #include "extension/event_log.hpp"
 
@@ -134,11 +134,16 @@ bool plain_table(Relation rel, TableInfo *info) {
     return true;
 }
 
-// Indexes whose keys are plain columns, immediate and without predicate or exclusion: what
-// FormIndexDatum can compute without an executor.
+// Indexes whose keys are plain columns, immediate and without exclusion: what FormIndexDatum
+// can compute without an executor. A partial index's predicate is compiled here, in the
+// IndexInfo's memory, and evaluated per row against a standalone expression context.
 bool plain_index(Relation index, IndexInfo *ii) {
-    return ii->ii_Expressions == NIL && ii->ii_Predicate == NIL && ii->ii_ExclusionOps == nullptr &&
-           index->rd_index->indimmediate;
+    if (ii->ii_Expressions != NIL || ii->ii_ExclusionOps != nullptr ||
+        !index->rd_index->indimmediate)
+        return false;
+    if (ii->ii_Predicate != NIL && ii->ii_PredicateState == nullptr)
+        ii->ii_PredicateState = ExecInitQual(ii->ii_Predicate, nullptr);
+    return true;
 }
 
 // The direct path: inserts each row of the function's result into ddl_events and its indexes.
@@ -150,6 +155,11 @@ void insert_direct(Relation rel, const RowContext &ctx, const event_source::Resu
     Relation *indexes = static_cast<Relation *>(palloc0(sizeof(Relation) * (n + 1)));
     for (int i = 0; i < n; i++)
         indexes[i] = index_open(table_info.index_oids[i], RowExclusiveLock);
+
+    ExprContext *predicates = nullptr; // for partial indexes
+    for (int i = 0; i < n && predicates == nullptr; i++)
+        if (infos[i]->ii_PredicateState != nullptr)
+            predicates = CreateStandaloneExprContext();
 
     TupleTableSlot *src = MakeSingleTupleTableSlot(source.desc, &TTSOpsMinimalTuple);
     TupleTableSlot *slot = table_slot_create(rel, nullptr);
@@ -204,9 +214,16 @@ void insert_direct(Relation rel, const RowContext &ctx, const event_source::Resu
         ExecStoreVirtualTuple(slot);
 
         table_tuple_insert(rel, slot, cid, 0, nullptr);
+        if (predicates != nullptr) {
+            ResetExprContext(predicates);
+            predicates->ecxt_scantuple = slot;
+        }
         for (int i = 0; i < n; i++) {
             if (!infos[i]->ii_ReadyForInserts)
                 continue; // CREATE INDEX CONCURRENTLY has not reached this index's build yet
+            if (infos[i]->ii_PredicateState != nullptr &&
+                !ExecQual(infos[i]->ii_PredicateState, predicates))
+                continue; // a partial index this row is not in
             Datum keys[INDEX_MAX_KEYS];
             bool key_nulls[INDEX_MAX_KEYS];
             FormIndexDatum(infos[i], slot, nullptr, keys, key_nulls);
@@ -217,6 +234,8 @@ void insert_direct(Relation rel, const RowContext &ctx, const event_source::Resu
     }
     ExecDropSingleTupleTableSlot(slot);
     ExecDropSingleTupleTableSlot(src);
+    if (predicates != nullptr)
+        FreeExprContext(predicates, true);
     for (int i = 0; i < n; i++)
         index_close(indexes[i], NoLock);
 }
@@ -248,8 +267,8 @@ Relation open_for_direct_insert(Oid relid) {
                 Relation index = index_open(lfirst_oid(lc), RowExclusiveLock);
                 MemoryContext caller = MemoryContextSwitchTo(table_info_context);
                 IndexInfo *info = BuildIndexInfo(index);
-                MemoryContextSwitchTo(caller);
                 const bool plain = plain_index(index, info);
+                MemoryContextSwitchTo(caller);
                 index_close(index, NoLock);
                 if (!plain) {
                     table_info.direct = false;
