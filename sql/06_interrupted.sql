@@ -14,13 +14,13 @@ SELECT dblink_exec('worker', 'create table half_done (x int)');
 SELECT pid AS worker_pid FROM dblink('worker', 'SELECT pg_backend_pid()') AS t (pid int) \gset
 
 -- While the worker lives, its migration is running and nobody else may apply that version.
-SELECT version, status, ddl_count, in_transaction FROM migration_guard.history;
+SELECT version, status, ddl_count, in_transaction FROM migration_guard.history ORDER BY migration_id;
 SELECT try($$SELECT migration_guard.begin_migration('401', 'create table half_done (x int); create index concurrently half_done_x on half_done (x);')$$);
 
 -- The worker dies mid-migration.
 SELECT pg_terminate_backend(:worker_pid, 10000);
 SELECT dblink_disconnect('worker');
-SELECT version, status FROM migration_guard.history;
+SELECT version, status FROM migration_guard.history ORDER BY migration_id;
 SELECT try($$SELECT migration_guard.begin_migration('402', 'select 1')$$);
 SELECT try($$SELECT migration_guard.run_migration('402', 'select 1')$$);
 SELECT try($$SELECT migration_guard.resolve_interrupted(1, 'perhaps', 'not sure')$$);

@@ -149,7 +149,8 @@ INSERT INTO "schemaversion" (version, name, md5, run_at)
             '2024-12-04 15:00:00.000'
           );
 SELECT version, name, tool, status, ddl_count, in_transaction FROM ledger WHERE tool = 'postgrator';
-SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'postgrator' AND tool_checksum IS NOT NULL;
+SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'postgrator' AND tool_checksum IS NOT NULL
+ ORDER BY migration_id;
 SELECT command_tag, count(*) FROM migration_guard.drift GROUP BY command_tag ORDER BY 1;
 
 ------------------------------------------------------------------------------------------
@@ -191,7 +192,8 @@ SELECT version, name, tool, status, ddl_count, in_transaction, reason FROM ledge
 SELECT e.command_tag, e.object_identity FROM migration_guard.ddl_log e
   JOIN migration_guard.history h USING (migration_id)
  WHERE h.tool = 'flyway' AND h.version = '3' ORDER BY e.event_id;
-SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'flyway' AND kind = 'migration' AND tool_checksum IS NOT NULL;
+SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'flyway' AND kind = 'migration' AND tool_checksum IS NOT NULL
+ ORDER BY migration_id;
 
 ------------------------------------------------------------------------------------------
 -- Liquibase 4.29 (CreateDatabaseChangeLogTableGenerator, CreateDatabaseChangeLogLockTable-
@@ -340,7 +342,8 @@ COMMIT;
 INSERT INTO sqitch.events (event, change_id, change, project, note, tags, requires, conflicts, committer_name, committer_email, planned_at, planner_name, planner_email, committed_at)
 VALUES ('fail', 'b4d2e1f2c3e4d5c6b7a8998877665544332211aa', 'create_codes', 'one_login', 'recovery codes', '{}', '{}', '{}', 'CI', 'ci@example.invalid', '2024-12-04 15:00:01+00', 'CI', 'ci@example.invalid', clock_timestamp());
 SELECT version, name, tool, status, ddl_count, in_transaction, reason FROM ledger WHERE tool = 'sqitch';
-SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'sqitch' AND tool_checksum IS NOT NULL;
+SELECT version, tool_checksum FROM migration_guard.history WHERE tool = 'sqitch' AND tool_checksum IS NOT NULL
+ ORDER BY migration_id;
 SELECT coalesce(h.version, '<drift>') AS version, e.role, e.command_tag, e.object_identity
   FROM migration_guard.ddl_log e LEFT JOIN migration_guard.history h USING (migration_id)
  WHERE e.object_identity IN ('public.sq_candidates', 'public.sq_unrelated') ORDER BY e.event_id;

@@ -21,7 +21,7 @@ DROP ROLE regress_mg_squatter;
 -- And it installs again into the same session.
 CREATE EXTENSION migration_guard;
 SELECT migration_guard.run_migration('1', 'create table after_reinstall (x int)');
-SELECT version, status, ddl_count FROM migration_guard.history;
+SELECT version, status, ddl_count FROM migration_guard.history ORDER BY migration_id;
 -- F6. Windows work in the session that dropped and created the extension again.
 SELECT migration_guard.open_preboot_window('1 minute') > 0 AS opened;
 SELECT try($$ALTER TABLE after_reinstall RENAME TO renamed$$);
