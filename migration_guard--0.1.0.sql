@@ -71,6 +71,9 @@ CREATE TABLE migration_guard.migrations (
 CREATE INDEX migrations_version_idx ON migration_guard.migrations (version, migration_id);
 CREATE INDEX migrations_open_idx ON migration_guard.migrations (migration_id)
     WHERE status IN ('running', 'interrupted');
+-- The not_succeeded view (see there).
+CREATE INDEX migrations_not_succeeded_idx ON migration_guard.migrations (migration_id)
+    WHERE status <> 'succeeded';
 
 COMMENT ON TABLE migration_guard.migrations IS
     'The migration ledger: one row per migration or repair, hash-chained. Read it through migration_guard.history.';
@@ -616,6 +619,19 @@ CREATE VIEW migration_guard.drift AS
 SELECT * FROM migration_guard.ddl_log WHERE migration_id IS NULL;
 COMMENT ON VIEW migration_guard.drift IS 'DDL that ran outside any declared migration';
 
+-- The entries that did not succeed (running, interrupted, failed, repaired), newest first
+-- through migrations_not_succeeded_idx: the question "what went wrong lately" costs the same in
+-- a ledger of a thousand migrations or a million, however rare failures are. (The same rows as
+-- `history WHERE status <> 'succeeded'`, which the planner can only answer by walking the
+-- history, as history.status is worked out per row.)
+CREATE VIEW migration_guard.not_succeeded AS
+SELECT h.*
+  FROM migration_guard.migrations m
+  JOIN migration_guard.history h ON h.migration_id = m.migration_id
+ WHERE m.status <> 'succeeded';
+COMMENT ON VIEW migration_guard.not_succeeded IS
+    'The history entries that did not succeed: running, interrupted, failed or repaired';
+
 -- Every change to one relation, following renames: matched by OID, not by name.
 CREATE FUNCTION migration_guard.object_history(obj regclass)
     RETURNS SETOF migration_guard.ddl_log
@@ -754,7 +770,7 @@ CREATE FUNCTION migration_guard.grant_reader(role_name regrole) RETURNS void
     AS $$
 BEGIN
     EXECUTE format('GRANT SELECT ON migration_guard.history, migration_guard.ddl_log, migration_guard.drift, '
-                   'migration_guard.error_codes, migration_guard.preboot_windows, migration_guard.rules, '
+                   'migration_guard.not_succeeded, migration_guard.error_codes, migration_guard.preboot_windows, migration_guard.rules, '
                    'migration_guard.allowances TO %s', role_name);
     EXECUTE format('GRANT EXECUTE ON FUNCTION migration_guard.object_history(regclass), '
                    'migration_guard.object_history(text), migration_guard.verify_ledger(), '

@@ -43,6 +43,7 @@ RESET ROLE;
 SET ROLE regress_mg_reader;
 SELECT version, status FROM migration_guard.history ORDER BY migration_id;
 SELECT count(*) AS drift FROM migration_guard.drift;
+SELECT count(*) AS not_succeeded FROM migration_guard.not_succeeded;
 SELECT count(*) AS problems FROM migration_guard.verify_ledger();
 SELECT try($$SELECT migration_guard.begin_migration('304')$$);
 SELECT try($$SELECT migration_guard.run_migration('304', 'select 1')$$);
