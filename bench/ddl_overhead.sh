@@ -26,6 +26,9 @@
 #
 # Usage: bash bench/ddl_overhead.sh          (ITERATIONS=1000 BIG_TABLES=300 ROUNDS=7)
 #        BENCH_SMOKE=1 bash bench/ddl_overhead.sh   (tiny sizes; harness check only)
+#        DURABLE=1 bash bench/ddl_overhead.sh       (PostgreSQL's default durability: fsync,
+#            synchronous_commit and full_page_writes on, so every commit waits for its WAL to
+#            reach the disk, as on a production server; the throwaway cluster turns them off)
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -37,6 +40,9 @@ ROUNDS=${ROUNDS:-$(bench_size 7 1)}
 CONFIGS=(bare mg-closed mg-open plpgsql pgaudit)
 
 bench_setup
+if [ "${DURABLE:-0}" = 1 ]; then
+    bench_cluster_set "fsync = on" "synchronous_commit = on" "full_page_writes = on"
+fi
 if bench_have postgresql-15-pgaudit; then
     bench_cluster_set "shared_preload_libraries = 'pgaudit'"
 else # only with BENCH_NO_INSTALL=1 (the smoke test); a real run installs it
@@ -185,4 +191,5 @@ mg_heading "result: one large migration ($big_statements statements in one query
 bench_report "$results/migration-cpu.txt" bare s 1e6 "${CONFIGS[@]}"
 mg_heading "result: one large migration: wall time"
 bench_report "$results/migration-wall.txt" bare s 1e6 "${CONFIGS[@]}"
-printf '\n%s\n' "$(bench_machine)"
+printf '\n%s; %s\n' "$(bench_machine)" \
+    "$([ "${DURABLE:-0}" = 1 ] && echo "fsync, synchronous_commit, full_page_writes on" || echo "fsync, synchronous_commit, full_page_writes off")"
