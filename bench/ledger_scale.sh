@@ -7,7 +7,8 @@
 # realistic values: versions, names, a short script per migration with its real script hash, and
 # a consistent hash chain (chain_hash over the previous entry, computed in migration_id order,
 # and the chain head), so begin_migration appends to a valid chain; 1 % of the DDL events are
-# drift (no migration). Each migration works on a table of its own (public.t_N, one OID), so an
+# drift (no migration) and 2.5 % of the migrations failed (25 in the small ledger: a lookup of
+# the latest 20 failures finds as many in both). Each migration works on a table of its own (public.t_N, one OID), so an
 # object's history is EVENTS_PER_MIGRATION events in either ledger: a lookup returns the same
 # rows from both, and only the ledger's size differs. verify_ledger() is not timed: it
 # recomputes the whole chain by design.
@@ -71,7 +72,7 @@ INSERT INTO migration_guard.migrations
      chain_hash, applied_by, session_role, started_at, finished_at, in_transaction, txid,
      backend_pid, backend_start)
 SELECT g.n, lpad(g.n::text, 14, '0'), 'add reporting column ' || g.n, 'flyway', 'migration',
-       CASE WHEN g.n % 200 = 0 THEN 'failed' ELSE 'succeeded' END,
+       CASE WHEN g.n % 40 = 0 THEN 'failed' ELSE 'succeeded' END,
        g.script, g.script_hash, g.previous, g.hash, 'deployer', 'deployer',
        timestamptz '2015-01-01' + g.n * interval '2 minutes',
        timestamptz '2015-01-01' + g.n * interval '2 minutes' + interval '1.5 seconds',
