@@ -8,10 +8,10 @@
 # a consistent hash chain (chain_hash over the previous entry, computed in migration_id order,
 # and the chain head), so begin_migration appends to a valid chain; 1 % of the DDL events are
 # drift (no migration) and 2.5 % of the migrations failed (25 in the small ledger: a lookup of
-# the latest 20 failures finds as many in both). Each migration works on a table of its own (public.t_N, one OID), so an
-# object's history is EVENTS_PER_MIGRATION events in either ledger: a lookup returns the same
-# rows from both, and only the ledger's size differs. verify_ledger() is not timed: it
-# recomputes the whole chain by design.
+# the latest 20 failures finds as many in both). Each migration works on a table of its own
+# (public.t_N, one OID), so an object's history is EVENTS_PER_MIGRATION events in either ledger:
+# a lookup returns the same rows from both, and only the ledger's size differs.
+# verify_ledger() is not timed: it recomputes the whole chain by design.
 #
 # Timed per round, alternating small/large:
 #   begin_finish   MIGRATIONS migrations, each: BEGIN; begin_migration(version, script);
