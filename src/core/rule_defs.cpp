@@ -5,7 +5,9 @@
 #include "core/rule_defs.hpp"
 
 #include <cstring>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace mg::rule_defs {
 namespace {
@@ -361,10 +363,6 @@ const Catalogue &catalogue() {
     return c;
 }
 
-const std::string &pick(const std::string &specific, const std::string &generic) {
-    return specific.empty() ? generic : specific;
-}
-
 } // namespace
 
 const std::vector<RuleDef> &all() {
@@ -382,67 +380,142 @@ const RuleDef *find(std::string_view id) {
     return it == by_id.end() ? nullptr : it->second;
 }
 
-std::string render(const char *tmpl, const RuleDef &def, const Subst &s) {
-    static const std::string old_code = kOldCode;
-    const std::string generic_object = def.generic_object;
-    const std::string generic_what = def.generic_what;
-    static const std::string the_table = "the table", the_column = "the column",
-                             the_constraint = "the constraint", the_statement = "the statement",
-                             table_sql = "<table>", column_sql = "<column>", name_sql = "<name>",
-                             new_sql = "<new_name>", type_sql = "<new_type>",
-                             drop_sql = "ALTER TABLE <table> DROP COLUMN <column>";
-    std::string out;
-    out.reserve(std::strlen(tmpl) + 64);
-    for (const char *p = tmpl; *p;) {
-        if (*p != '{') { // plain text up to the next brace, in one piece
-            const char *brace = std::strchr(p, '{');
-            const size_t n = brace ? static_cast<size_t>(brace - p) : std::strlen(p);
-            out.append(p, n);
-            p += n;
+namespace {
+
+// A template split once into its literal runs and its placeholders, so that rendering a finding
+// is a sum of lengths and one append per piece.
+enum class Piece {
+    kLiteral,
+    kOld,
+    kObject,
+    kO,
+    kTable,
+    kT,
+    kColumn,
+    kC,
+    kNew,
+    kN,
+    kType,
+    kConstraint,
+    kWhat,
+    kCommand,
+    kDrop
+};
+struct Segment {
+    Piece piece;
+    std::string_view text; // kLiteral only
+};
+
+Piece placeholder(std::string_view name) {
+    static const std::pair<std::string_view, Piece> names[] = {
+        {"old", Piece::kOld},
+        {"object", Piece::kObject},
+        {"o", Piece::kO},
+        {"table", Piece::kTable},
+        {"t", Piece::kT},
+        {"column", Piece::kColumn},
+        {"c", Piece::kC},
+        {"new", Piece::kNew},
+        {"n", Piece::kN},
+        {"type", Piece::kType},
+        {"constraint", Piece::kConstraint},
+        {"what", Piece::kWhat},
+        {"command", Piece::kCommand},
+        {"drop", Piece::kDrop},
+    };
+    for (const auto &[text, piece] : names)
+        if (name == text)
+            return piece;
+    return Piece::kLiteral; // not a placeholder: the brace is text
+}
+
+std::vector<Segment> compile(std::string_view t) {
+    std::vector<Segment> out;
+    size_t literal = 0; // start of the literal run not yet added
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (t[i] != '{')
             continue;
-        }
-        const char *close = std::strchr(p, '}');
-        if (!close) {
-            out += *p++;
+        const size_t close = t.find('}', i);
+        if (close == std::string_view::npos)
+            break;
+        const Piece piece = placeholder(t.substr(i + 1, close - i - 1));
+        if (piece == Piece::kLiteral)
             continue;
-        }
-        const std::string key(p + 1, close);
-        const std::string *value = nullptr;
-        if (key == "old")
-            value = &old_code;
-        else if (key == "object")
-            value = &pick(s.object, generic_object);
-        else if (key == "o")
-            value = &pick(s.o, name_sql);
-        else if (key == "table")
-            value = &pick(s.table, the_table);
-        else if (key == "t")
-            value = &pick(s.t, table_sql);
-        else if (key == "column")
-            value = &pick(s.column, the_column);
-        else if (key == "c")
-            value = &pick(s.c, column_sql);
-        else if (key == "new")
-            value = &pick(s.new_name, new_sql);
-        else if (key == "n")
-            value = &pick(s.n, new_sql);
-        else if (key == "type")
-            value = &pick(s.type, type_sql);
-        else if (key == "constraint")
-            value = &pick(s.constraint, the_constraint);
-        else if (key == "what")
-            value = &pick(s.what, generic_what);
-        else if (key == "command")
-            value = &pick(s.command, the_statement);
-        else if (key == "drop")
-            value = &pick(s.drop, drop_sql);
-        if (!value) { // not a placeholder: copy the brace as text
-            out += *p++;
-            continue;
-        }
-        out += *value;
-        p = close + 1;
+        if (i > literal)
+            out.push_back({Piece::kLiteral, t.substr(literal, i - literal)});
+        out.push_back({piece, {}});
+        literal = close + 1;
+        i = close;
     }
+    if (literal < t.size())
+        out.push_back({Piece::kLiteral, t.substr(literal)});
+    return out;
+}
+
+const std::vector<Segment> &compiled(const char *tmpl) {
+    static std::unordered_map<const char *, std::vector<Segment>> cache;
+    auto it = cache.find(tmpl);
+    if (it == cache.end())
+        it = cache.emplace(tmpl, compile(tmpl)).first;
+    return it->second;
+}
+
+std::string_view value(Piece piece, const RuleDef &def, const Subst &s) {
+    auto pick = [](const std::string &specific, std::string_view generic) {
+        return specific.empty() ? generic : std::string_view(specific);
+    };
+    switch (piece) {
+    case Piece::kLiteral:
+        break;
+    case Piece::kOld:
+        return kOldCode;
+    case Piece::kObject:
+        return pick(s.object, def.generic_object);
+    case Piece::kO:
+        return pick(s.o, "<name>");
+    case Piece::kTable:
+        return pick(s.table, "the table");
+    case Piece::kT:
+        return pick(s.t, "<table>");
+    case Piece::kColumn:
+        return pick(s.column, "the column");
+    case Piece::kC:
+        return pick(s.c, "<column>");
+    case Piece::kNew:
+        return pick(s.new_name, "<new_name>");
+    case Piece::kN:
+        return pick(s.n, "<new_name>");
+    case Piece::kType:
+        return pick(s.type, "<new_type>");
+    case Piece::kConstraint:
+        return pick(s.constraint, "the constraint");
+    case Piece::kWhat:
+        return pick(s.what, def.generic_what);
+    case Piece::kCommand:
+        return pick(s.command, "the statement");
+    case Piece::kDrop:
+        return pick(s.drop, "ALTER TABLE <table> DROP COLUMN <column>");
+    }
+    return {};
+}
+
+} // namespace
+
+std::string render(const char *tmpl, const RuleDef &def, const Subst &s, std::string_view before,
+                   std::string_view after) {
+    const std::vector<Segment> &segments = compiled(tmpl);
+    auto text = [&](const Segment &segment) {
+        return segment.piece == Piece::kLiteral ? segment.text : value(segment.piece, def, s);
+    };
+    size_t size = before.size() + after.size();
+    for (const Segment &segment : segments)
+        size += text(segment).size();
+    std::string out;
+    out.reserve(size);
+    out.append(before);
+    for (const Segment &segment : segments)
+        out.append(text(segment));
+    out.append(after);
     return out;
 }
 

@@ -40,6 +40,11 @@ const std::vector<RuleDef> &all();
 // The rule with this id, or nullptr; a hash lookup (the engine looks a rule up per finding).
 const RuleDef *find(std::string_view id);
 
-std::string render(const char *tmpl, const RuleDef &def, const Subst &s);
+// A rule text with its placeholders ({table}, {column}, {old} ...) filled in. `tmpl` is one of
+// the catalogue's texts (a RuleDef's message, why or recipe): each is split into its pieces once,
+// remembered by its address.
+// `before` and `after` are put around it in the same string.
+std::string render(const char *tmpl, const RuleDef &def, const Subst &s,
+                   std::string_view before = {}, std::string_view after = {});
 
 } // namespace mg::rule_defs

@@ -54,8 +54,9 @@ Finding make_finding(const rule_defs::RuleDef &def, Action action, const Subst &
     Finding f;
     f.rule = def.info.id;
     f.action = action;
-    f.message = std::string(def.info.id) + ": " + rule_defs::render(def.message, def, s);
-    f.detail = rule_defs::render(def.why, def, s) + extra_detail;
+    const std::string id = std::string(def.info.id) + ": ";
+    f.message = rule_defs::render(def.message, def, s, id);
+    f.detail = rule_defs::render(def.why, def, s, {}, extra_detail);
     f.hint = rule_defs::render(def.recipe, def, s);
     f.location = location;
     return f;

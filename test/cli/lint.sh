@@ -113,6 +113,8 @@ assert len(messages) == 2, messages
 assert "\"t\tab\"" in messages[0] and "\"q\"uo\\te\"" in messages[0], messages[0]
 assert ("caf\u00e9_" + "0" * 37) in messages[1] and "bad\ufffdbyte" in messages[1], messages[1]
 '
+check "json: 200 random names with special bytes come back as written" \
+    python3 "$here/check_json_escaping.py" "$MG" "$work"
 
 # Usage and I/O errors
 run lint
