@@ -131,6 +131,52 @@ SELECT (SELECT count(*) FROM migration_guard.ddl_events
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 DROP INDEX migration_guard.ddl_events_drops;
+
+-- A partial index whose predicate calls a function PUBLIC may not execute: the predicate is
+-- evaluated as the extension owner (as the SQL path would), so a role without that right runs
+-- DDL as before, and every statement gets its entry.
+CREATE FUNCTION public.cap_is_drop(event text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN event = 'sql_drop'; END $$;
+REVOKE EXECUTE ON FUNCTION public.cap_is_drop(text) FROM PUBLIC;
+CREATE ROLE regress_mg_capture_user;
+GRANT CREATE ON SCHEMA public TO regress_mg_capture_user;
+CREATE INDEX ddl_events_private_predicate ON migration_guard.ddl_events (event_id)
+    WHERE public.cap_is_drop(event);
+SET ROLE regress_mg_capture_user; -- the first DDL since the index was made
+CREATE TABLE cap_private_1 ();
+DROP TABLE cap_private_1;
+CREATE TABLE cap_private_2 ();
+DROP TABLE cap_private_2;
+RESET ROLE;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM migration_guard.ddl_events
+ WHERE public.cap_is_drop(event) AND event_id > 0;
+SELECT count(*) AS drops_through_the_private_predicate FROM migration_guard.ddl_events
+ WHERE public.cap_is_drop(event) AND event_id > 0
+   AND object_identity LIKE 'public.cap\_private\_%';
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP INDEX migration_guard.ddl_events_private_predicate;
+DROP FUNCTION public.cap_is_drop(text);
+
+-- An index that is not a B-tree sends capture through SQL, which fills it.
+CREATE INDEX ddl_events_hashed ON migration_guard.ddl_events USING hash (object_identity);
+SET ROLE regress_mg_capture_user;
+CREATE TABLE cap_hashed ();
+DROP TABLE cap_hashed;
+RESET ROLE;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM migration_guard.ddl_events
+ WHERE object_identity = 'public.cap_hashed';
+SELECT count(*) AS found_through_the_hash_index FROM migration_guard.ddl_events
+ WHERE object_identity = 'public.cap_hashed';
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP INDEX migration_guard.ddl_events_hashed;
+REVOKE CREATE ON SCHEMA public FROM regress_mg_capture_user;
+DROP ROLE regress_mg_capture_user;
 CREATE TABLE cap_after_index ();
 SELECT * FROM public.last_events(1);
 

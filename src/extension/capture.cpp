@@ -139,9 +139,9 @@ bool routine_is_new(Oid proc) {
 // Notes the objects of this ddl_command_end that are new: relations the relcache says this
 // transaction created, and types, schemas and (not replaced) routines of a CREATE command.
 void remember_created(const event_source::Result &commands) {
-    const AttrNumber a_classid = commands.at->classid;
-    const AttrNumber a_objid = commands.at->objid;
-    const AttrNumber a_tag = commands.at->command_tag;
+    const AttrNumber a_classid = commands.at.classid;
+    const AttrNumber a_objid = commands.at.objid;
+    const AttrNumber a_tag = commands.at.command_tag;
     TupleTableSlot *slot = MakeSingleTupleTableSlot(commands.desc, &TTSOpsMinimalTuple);
     while (tuplestore_gettupleslot(commands.store, true, false, slot)) {
         slot_getallattrs(slot);

@@ -14,6 +14,7 @@
 #include "extension/as_owner.hpp"
 
 extern "C" {
+#include "catalog/pg_am.h"
 #include "storage/lmgr.h"
 }
 
@@ -81,13 +82,26 @@ struct TableInfo {
 };
 TableInfo table_info;
 MemoryContext table_info_context = nullptr; // holds the index arrays and IndexInfos
+// While table_info is being rebuilt: the one being built, and whether an invalidation of it
+// arrived meanwhile (catalog reads accept invalidations), in which case it is used for this
+// call only and rebuilt on the next.
+TableInfo building;
+bool building_invalidated = false;
+
+bool concerns(const TableInfo &info, Oid relid) {
+    if (relid == InvalidOid || relid == info.relid)
+        return true;
+    for (int i = 0; i < info.nindexes; i++)
+        if (relid == info.index_oids[i])
+            return true;
+    return false;
+}
 
 void on_relcache(Datum, Oid relid) {
-    bool ours = relid == InvalidOid || relid == table_info.relid;
-    for (int i = 0; i < table_info.nindexes && !ours; i++)
-        ours = relid == table_info.index_oids[i];
-    if (ours)
+    if (concerns(table_info, relid))
         table_info.known = false;
+    if (concerns(building, relid))
+        building_invalidated = true;
 }
 
 // The table, locked for the insert; InvalidOid when it is gone (dropped by this statement, or
@@ -96,9 +110,11 @@ void on_relcache(Datum, Oid relid) {
 // that taking the lock reads say whether it is still the same table.
 Oid lock_ddl_events() {
     if (table_info.known) {
-        LockRelationOid(table_info.relid, RowExclusiveLock);
+        const Oid relid = table_info.relid;
+        LockRelationOid(relid, RowExclusiveLock);
         if (table_info.known)
-            return table_info.relid;
+            return relid;
+        UnlockRelationOid(relid, RowExclusiveLock); // not the table any more: look it up by name
     }
     RangeVar *rv =
         makeRangeVar(const_cast<char *>("migration_guard"), const_cast<char *>("ddl_events"), -1);
@@ -134,22 +150,26 @@ bool plain_table(Relation rel, TableInfo *info) {
     return true;
 }
 
-// Indexes whose keys are plain columns, immediate and without exclusion: what FormIndexDatum
-// can compute without an executor. A partial index's predicate is compiled here, in the
-// IndexInfo's memory, and evaluated per row against a standalone expression context.
-bool plain_index(Relation index, IndexInfo *ii) {
-    if (ii->ii_Expressions != NIL || ii->ii_ExclusionOps != nullptr ||
-        !index->rd_index->indimmediate)
+// B-tree indexes whose keys are plain columns, immediate and without exclusion: what
+// FormIndexDatum computes without an executor, and an access method that keeps no state between
+// insertions (the IndexInfos are kept across statements). A partial index's predicate is
+// compiled here, in the IndexInfo's memory, as the extension owner (whose SQL path would
+// evaluate it otherwise), and evaluated per row against a standalone expression context.
+bool plain_index(Relation index, IndexInfo *ii, Oid owner) {
+    if (index->rd_rel->relam != BTREE_AM_OID || ii->ii_Expressions != NIL ||
+        ii->ii_ExclusionOps != nullptr || !index->rd_index->indimmediate)
         return false;
     if (ii->ii_Predicate != NIL && ii->ii_PredicateState == nullptr)
-        ii->ii_PredicateState = ExecInitQual(ii->ii_Predicate, nullptr);
+        as_owner(
+            owner, [&] { ii->ii_PredicateState = ExecInitQual(ii->ii_Predicate, nullptr); },
+            /* fully_qualified */ true);
     return true;
 }
 
 // The direct path: inserts each row of the function's result into ddl_events and its indexes.
 void insert_direct(Relation rel, const RowContext &ctx, const event_source::Result &source,
                    bool is_drop) {
-    const event_source::Columns &at = *source.at;
+    const event_source::Columns &at = source.at;
     const int n = table_info.nindexes;
     IndexInfo **infos = table_info.index_infos;
     Relation *indexes = static_cast<Relation *>(palloc0(sizeof(Relation) * (n + 1)));
@@ -240,45 +260,50 @@ void insert_direct(Relation rel, const RowContext &ctx, const event_source::Resu
         index_close(indexes[i], NoLock);
 }
 
+// What the direct path needs of ddl_events' indexes, into `info`; false if one is not plain.
+bool plain_indexes(Relation rel, Oid owner, TableInfo *info) {
+    List *index_oids = RelationGetIndexList(rel);
+    const int count = list_length(index_oids);
+    info->index_oids =
+        static_cast<Oid *>(MemoryContextAlloc(table_info_context, sizeof(Oid) * (count + 1)));
+    info->index_infos = static_cast<IndexInfo **>(
+        MemoryContextAlloc(table_info_context, sizeof(IndexInfo *) * (count + 1)));
+    ListCell *lc;
+    foreach (lc, index_oids) {
+        Relation index = index_open(lfirst_oid(lc), RowExclusiveLock);
+        MemoryContext caller = MemoryContextSwitchTo(table_info_context);
+        IndexInfo *index_info = BuildIndexInfo(index);
+        const bool plain = plain_index(index, index_info, owner);
+        MemoryContextSwitchTo(caller);
+        index_close(index, NoLock);
+        if (!plain)
+            return false;
+        info->index_oids[info->nindexes] = lfirst_oid(lc);
+        info->index_infos[info->nindexes] = index_info;
+        info->nindexes++;
+    }
+    return true;
+}
+
 // Opens ddl_events and decides between the direct path and SPI. Returns the open relation (the
-// caller inserts and closes it) when the direct path applies, nullptr otherwise.
-Relation open_for_direct_insert(Oid relid) {
+// caller inserts and closes it) when the direct path applies, nullptr otherwise. What it learns
+// is built aside and published whole: an error on the way (a cancel, a predicate) leaves the
+// table unknown, never known with some of its indexes.
+Relation open_for_direct_insert(Oid relid, Oid owner) {
     Relation rel = table_open(relid, RowExclusiveLock);
     if (!table_info.known || table_info.relid != relid) {
+        table_info = TableInfo{};
         if (table_info_context == nullptr)
             table_info_context = AllocSetContextCreate(
                 CacheMemoryContext, "migration_guard ddl_events", ALLOCSET_SMALL_SIZES);
         MemoryContextReset(table_info_context);
-        table_info = TableInfo{};
-        table_info.relid = relid;
-        // Known from here on: an invalidation that arrives while we look (catalog scans accept
-        // them) marks it unknown again, for the next call.
-        table_info.known = true;
-        table_info.direct = plain_table(rel, &table_info);
-        if (table_info.direct) {
-            List *index_oids = RelationGetIndexList(rel);
-            const int count = list_length(index_oids);
-            table_info.index_oids = static_cast<Oid *>(
-                MemoryContextAlloc(table_info_context, sizeof(Oid) * (count + 1)));
-            table_info.index_infos = static_cast<IndexInfo **>(
-                MemoryContextAlloc(table_info_context, sizeof(IndexInfo *) * (count + 1)));
-            ListCell *lc;
-            foreach (lc, index_oids) {
-                Relation index = index_open(lfirst_oid(lc), RowExclusiveLock);
-                MemoryContext caller = MemoryContextSwitchTo(table_info_context);
-                IndexInfo *info = BuildIndexInfo(index);
-                const bool plain = plain_index(index, info);
-                MemoryContextSwitchTo(caller);
-                index_close(index, NoLock);
-                if (!plain) {
-                    table_info.direct = false;
-                    break;
-                }
-                table_info.index_oids[table_info.nindexes] = lfirst_oid(lc);
-                table_info.index_infos[table_info.nindexes] = info;
-                table_info.nindexes++;
-            }
-        }
+        building = TableInfo{};
+        building.relid = relid;
+        building_invalidated = false;
+        building.direct = plain_table(rel, &building) && plain_indexes(rel, owner, &building);
+        building.known = !building_invalidated;
+        table_info = building;
+        building = TableInfo{};
     }
     if (table_info.direct)
         return rel;
@@ -346,7 +371,7 @@ void write(Oid owner, const RowContext &ctx, const event_source::Result &source,
     Oid relid = lock_ddl_events();
     if (!OidIsValid(relid))
         return; // dropped (DROP EXTENSION, DROP SCHEMA ... CASCADE): nothing to record into
-    Relation rel = open_for_direct_insert(relid);
+    Relation rel = open_for_direct_insert(relid, owner);
     if (rel == nullptr) {
         insert_with_spi(owner, ctx, is_drop);
         return;

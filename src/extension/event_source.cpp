@@ -2,19 +2,21 @@
 //
 // PostgreSQL declares pg_event_trigger_ddl_commands() and pg_event_trigger_dropped_objects()
 // with OUT parameters, so every call builds its result's tuple descriptor anew from pg_proc, a
-// type lookup per column: about a quarter of what recording one DDL command costs. The install
+// type lookup per column: about a quarter of what recording one DDL command cost. The install
 // script declares the same internal functions once more, returning a row type
 // (migration_guard._event_ddl_command, migration_guard._event_dropped_object), whose descriptor
 // the type cache keeps. Those are called when their row type's columns are, by name and type,
-// the first columns of PostgreSQL's own result: checked once per session, again after any change
-// to pg_proc, and before every call against the type cache's identifier of the row type (ALTER
-// TYPE changes it). PostgreSQL's own functions are called otherwise. A row type may stop before
-// the end of PostgreSQL's columns: the functions form each row with the descriptor they are given,
-// so a column left out (pg_ddl_command, a pseudo-type no row type can hold) is never stored.
+// the first columns of PostgreSQL's own result: checked once per session, again after any
+// change to pg_proc, and before every call against the type cache's identifier of the row type
+// (ALTER TYPE changes it), with the row type's relation locked so that it cannot change
+// meanwhile. PostgreSQL's own functions are called otherwise. A row type may stop before the end
+// of PostgreSQL's columns: the functions form each row with the descriptor they are given, so a
+// column left out (pg_ddl_command, a pseudo-type no row type can hold) is never stored.
 
 #include "extension/event_source.hpp"
 
 extern "C" {
+#include "storage/lmgr.h"
 #include "utils/typcache.h"
 }
 
@@ -28,16 +30,34 @@ struct Source {
     bool known;                // the fields below are set
     FmgrInfo flinfo;           // of the function called
     Oid rowtype;               // the shaped function's row type, or InvalidOid for PostgreSQL's
+    Oid rowtype_relid;         // that row type's relation, locked while it is checked and used
     uint64 rowtype_identifier; // the type cache's identifier of that row type, as checked
     Columns at;
 };
 
 Source sources[] = {
-    {F_PG_EVENT_TRIGGER_DDL_COMMANDS, "_event_ddl_commands", false, {}, InvalidOid, 0, {}},
-    {F_PG_EVENT_TRIGGER_DROPPED_OBJECTS, "_event_dropped_objects", false, {}, InvalidOid, 0, {}},
+    {F_PG_EVENT_TRIGGER_DDL_COMMANDS,
+     "_event_ddl_commands",
+     false,
+     {},
+     InvalidOid,
+     InvalidOid,
+     0,
+     {}},
+    {F_PG_EVENT_TRIGGER_DROPPED_OBJECTS,
+     "_event_dropped_objects",
+     false,
+     {},
+     InvalidOid,
+     InvalidOid,
+     0,
+     {}},
 };
+// Counts pg_proc invalidations: set_up() trusts what it found only if none arrived meanwhile.
+uint64 proc_changes = 0;
 
 void on_proc_change(Datum, int, uint32) {
+    proc_changes++;
     for (Source &s : sources)
         s.known = false;
 }
@@ -82,8 +102,9 @@ bool find_columns(TupleDesc desc, Kind kind, Columns *at) {
 
 // The shaped function of `s`, if it is installed, calls the same internal function as
 // PostgreSQL's and returns a row type whose columns begin PostgreSQL's result; InvalidOid
-// otherwise. Sets `rowtype` and `at`.
-Oid usable_shaped_function(const Source &s, Kind kind, Oid *rowtype, Columns *at) {
+// otherwise. Sets `rowtype`, `rowtype_relid` (locked) and `at`.
+Oid usable_shaped_function(const Source &s, Kind kind, Oid *rowtype, Oid *rowtype_relid,
+                           Columns *at) {
     Oid schema = get_namespace_oid("migration_guard", true);
     if (!OidIsValid(schema))
         return InvalidOid;
@@ -91,6 +112,11 @@ Oid usable_shaped_function(const Source &s, Kind kind, Oid *rowtype, Columns *at
                              PointerGetDatum(buildoidvector(nullptr, 0)), ObjectIdGetDatum(schema));
     if (!OidIsValid(fn) || !get_func_retset(fn))
         return InvalidOid;
+    // Locked before its shape is read, so that no ALTER TYPE changes it from here on.
+    *rowtype_relid = get_typ_typrelid(get_func_rettype(fn));
+    if (!OidIsValid(*rowtype_relid))
+        return InvalidOid;
+    LockRelationOid(*rowtype_relid, AccessShareLock);
     FmgrInfo ours, theirs;
     fmgr_info(fn, &ours);
     fmgr_info(s.catalog_function, &theirs);
@@ -113,9 +139,11 @@ Oid usable_shaped_function(const Source &s, Kind kind, Oid *rowtype, Columns *at
 
 void set_up(Source &s, Kind kind) {
     s.known = false;
+    const uint64 changes = proc_changes;
     Oid rowtype = InvalidOid;
     Columns at;
-    Oid fn = usable_shaped_function(s, kind, &rowtype, &at);
+    Oid rowtype_relid = InvalidOid;
+    Oid fn = usable_shaped_function(s, kind, &rowtype, &rowtype_relid, &at);
     uint64 identifier = 0;
     if (OidIsValid(fn)) {
         identifier = lookup_type_cache(rowtype, TYPECACHE_TUPDESC)->tupDesc_identifier;
@@ -130,9 +158,11 @@ void set_up(Source &s, Kind kind) {
     }
     fmgr_info_cxt(fn, &s.flinfo, TopMemoryContext);
     s.rowtype = rowtype;
+    s.rowtype_relid = rowtype_relid;
     s.rowtype_identifier = identifier;
     s.at = at;
-    s.known = true;
+    // Used for this call either way; looked up again next time if pg_proc changed meanwhile.
+    s.known = proc_changes == changes;
 }
 
 // Calls a set-returning function of no arguments in materialize mode, as the executor would.
@@ -159,12 +189,18 @@ void call_materialized(FmgrInfo *flinfo, Tuplestorestate **store, TupleDesc *des
 
 Result read(Kind kind) {
     Source &s = sources[kind == Kind::kCommands ? 0 : 1];
-    if (s.known && OidIsValid(s.rowtype) &&
-        lookup_type_cache(s.rowtype, TYPECACHE_TUPDESC)->tupDesc_identifier != s.rowtype_identifier)
-        s.known = false;
+    if (s.known && OidIsValid(s.rowtype)) {
+        // The row type's relation is locked before its shape is compared, so that no ALTER TYPE
+        // can change it between the comparison and the call (taking the lock also reads the
+        // invalidations of one that committed).
+        LockRelationOid(s.rowtype_relid, AccessShareLock);
+        if (!s.known || lookup_type_cache(s.rowtype, TYPECACHE_TUPDESC)->tupDesc_identifier !=
+                            s.rowtype_identifier)
+            s.known = false;
+    }
     if (!s.known)
         set_up(s, kind);
-    Result result{nullptr, nullptr, &s.at};
+    Result result{nullptr, nullptr, s.at};
     call_materialized(&s.flinfo, &result.store, &result.desc);
     return result;
 }

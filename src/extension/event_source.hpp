@@ -19,7 +19,7 @@ struct Columns {
 struct Result {
     Tuplestorestate *store;
     TupleDesc desc;
-    const Columns *at;
+    Columns at;
 };
 
 // Calls the function for `kind` in materialize mode, as the executor would; the result lives in

@@ -265,7 +265,7 @@ bool worth_judging(const DroppedRow &d) {
 }
 
 DroppedRow *read_dropped(const event_source::Result &dropped, int *count) {
-    const event_source::Columns &at = *dropped.at;
+    const event_source::Columns &at = dropped.at;
     int capacity = 8;
     *count = 0;
     DroppedRow *rows = static_cast<DroppedRow *>(palloc(sizeof(DroppedRow) * capacity));
@@ -361,8 +361,6 @@ bool active() {
 // create. Columns, attributes and defaults come with the name of their table or type, and go
 // with it when the same statement drops the table or type.
 void check_dropped_objects(const char *command, const event_source::Result &dropped) {
-    if (!guarding())
-        return;
     int n_rows;
     const DroppedRow *rows = read_dropped(dropped, &n_rows);
     DroppedPod *judged = static_cast<DroppedPod *>(palloc0(sizeof(DroppedPod) * (n_rows + 1)));

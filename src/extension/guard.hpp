@@ -28,7 +28,7 @@ bool active();
 // Called by the sql_drop event trigger (before DDL capture records the drops): judges the
 // objects PostgreSQL is dropping that the statement's text did not name (CASCADE, DROP OWNED,
 // DROP EXTENSION, ALTER TYPE ... DROP ATTRIBUTE ...). `command`: the statement's tag;
-// `dropped`: pg_event_trigger_dropped_objects(), rewound after reading.
+// `dropped`: pg_event_trigger_dropped_objects(), rewound after reading. Only while active().
 void check_dropped_objects(const char *command, const event_source::Result &dropped);
 
 } // namespace mg::pg::guard
