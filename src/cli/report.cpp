@@ -38,17 +38,34 @@ void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colo
     const char *dim = colour ? "\033[2m" : "";
     const char *reset = colour ? "\033[0m" : "";
     int errors = 0, warnings = 0, suppressed = 0;
+    // One write per finding, as for JSON: a report can be many times the size of the script.
+    std::string buf;
     for (const FileReport &file : files) {
         for (const LintFinding &f : file.result.findings) {
             const bool error = f.severity == "error";
             (error ? errors : warnings)++;
-            std::fprintf(out, "%s%s:%d:%d:%s %s%s:%s %s\n", bold, file.path.c_str(), f.line,
-                         f.column, reset, error ? red : yellow, f.severity.c_str(), reset,
-                         f.message.c_str());
+            buf.clear();
+            buf.append(bold).append(file.path).append(":").append(std::to_string(f.line));
+            buf.append(":").append(std::to_string(f.column)).append(":").append(reset);
+            buf.append(" ").append(error ? red : yellow).append(f.severity).append(":");
+            buf.append(reset).append(" ").append(f.message).append("\n");
             if (!f.detail.empty())
-                std::fprintf(out, "    %swhy:%s  %s\n", dim, reset, f.detail.c_str());
+                buf.append("    ")
+                    .append(dim)
+                    .append("why:")
+                    .append(reset)
+                    .append("  ")
+                    .append(f.detail)
+                    .append("\n");
             if (!f.hint.empty())
-                std::fprintf(out, "    %shint:%s %s\n", dim, reset, f.hint.c_str());
+                buf.append("    ")
+                    .append(dim)
+                    .append("hint:")
+                    .append(reset)
+                    .append(" ")
+                    .append(f.hint)
+                    .append("\n");
+            std::fwrite(buf.data(), 1, buf.size(), out);
         }
         suppressed += file.result.suppressed;
     }
