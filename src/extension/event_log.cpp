@@ -6,8 +6,8 @@
 // (table AM insert, then index_insert per index), without planning or starting an executor. That
 // is only right while ddl_events is exactly the table the install script made: the expected
 // columns and types, B-tree indexes on plain columns (partial ones included), no triggers,
-// rules, CHECK constraints or row security a DBA may have added since. Otherwise the rows go through a saved SPI
-// INSERT as the extension owner, which honours all of those.
+// rules, CHECK constraints or row security a DBA may have added since. Otherwise the rows go
+// through a saved SPI INSERT as the extension owner, which honours all of those.
 
 #include "extension/event_log.hpp"
 
