@@ -46,3 +46,22 @@ ALTER TABLE lint_codes ADD COLUMN d int DEFAULT fixed_code();
 $s$) WHERE rule <> 'missing-lock-timeout';
 DROP TABLE lint_codes;
 DROP FUNCTION public.next_code(), public.fixed_code();
+
+-- CONCURRENTLY inside a transaction block fails: lint() assumes the tool runs the script in a
+-- transaction, unless its header says otherwise (graphile-migrate, dbmate) or it says so itself
+-- with BEGIN ... COMMIT.
+SELECT statement, line, rule, severity, message FROM migration_guard.lint($s$
+CREATE INDEX CONCURRENTLY lint_idx ON lint_t (a);
+$s$);
+SELECT count(*) AS graphile_no_transaction FROM migration_guard.lint($s$--! no-transaction
+CREATE INDEX CONCURRENTLY lint_idx ON lint_t (a);
+$s$);
+SELECT count(*) AS dbmate_no_transaction FROM migration_guard.lint($s$-- migrate:up transaction:false
+DROP INDEX CONCURRENTLY lint_idx;
+$s$);
+SELECT statement, rule FROM migration_guard.lint($s$--! no-transaction
+BEGIN;
+REINDEX INDEX CONCURRENTLY lint_idx;
+COMMIT;
+REINDEX INDEX CONCURRENTLY lint_idx;
+$s$);

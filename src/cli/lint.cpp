@@ -130,29 +130,6 @@ bool selected(const LintOptions &options, const std::string &rule) {
 
 } // namespace
 
-bool says_no_transaction(const std::string &script) {
-    // graphile-migrate: "--! no-transaction" among the "--!" header lines at the top.
-    size_t pos = script.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-    while (pos < script.size() && script.compare(pos, 3, "--!") == 0) {
-        size_t eol = script.find('\n', pos);
-        if (eol == std::string::npos)
-            eol = script.size();
-        if (trim(script.substr(pos + 3, eol - pos - 3)) == "no-transaction")
-            return true;
-        pos = eol + 1;
-    }
-    // dbmate: "-- migrate:up transaction:false".
-    const size_t up = script.find("-- migrate:up");
-    if (up != std::string::npos) {
-        size_t eol = script.find('\n', up);
-        const std::string line =
-            script.substr(up, eol == std::string::npos ? std::string::npos : eol - up);
-        if (line.find("transaction:false") != std::string::npos)
-            return true;
-    }
-    return false;
-}
-
 LintResult lint_script(const std::string &script, const LintOptions &options) {
     LintResult result;
     ParsedScript parsed = parse_script(script);
@@ -166,7 +143,7 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
             s.ddl.length = statements.back().length;
         }
     const Facts facts = options.facts ? options.facts(statements) : Facts{};
-    result.in_transaction = options.assume_in_transaction && !says_no_transaction(script);
+    result.in_transaction = options.assume_in_transaction && !mg::says_no_transaction(script);
     std::vector<Finding> findings =
         evaluate_script(statements, facts, options.settings, result.in_transaction);
     statements.clear();

@@ -50,9 +50,4 @@ struct LintOptions {
 
 LintResult lint_script(const std::string &script, const LintOptions &options);
 
-// Per-file transaction hints of migration tools: graphile-migrate's "--! no-transaction" header
-// and dbmate's "-- migrate:up transaction:false". True when the script says it runs outside a
-// transaction.
-bool says_no_transaction(const std::string &script);
-
 } // namespace mg::cli

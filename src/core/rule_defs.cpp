@@ -335,6 +335,19 @@ std::vector<RuleDef> make_defs() {
             "Fix the statement where the parser stopped; the other statements of the script were "
             "still checked.",
             "the statement", "the statement does not parse"),
+        def("concurrently-in-transaction", "lint", B,
+            "CREATE INDEX, DROP INDEX or REINDEX CONCURRENTLY inside a transaction block (lint "
+            "only)",
+            "{command} cannot run inside a transaction block: the migration fails here",
+            "PostgreSQL refuses CONCURRENTLY inside a transaction block (SQLSTATE 25001). A "
+            "migration tool that runs the file in one transaction, as most do unless told "
+            "otherwise, fails at this statement and rolls the whole migration back.",
+            "Give the statement a migration of its own that runs outside a transaction: "
+            "graphile-migrate's --! no-transaction, dbmate's transaction:false, node-pg-migrate's "
+            "pgm.noTransaction(), Flyway's executeInTransaction=false, Rails' "
+            "disable_ddl_transaction!, Django's atomic = False. With migration_guard, a migration "
+            "may span transactions (begin_migration ... finish_migration).",
+            "the statement"),
     };
 }
 

@@ -139,13 +139,16 @@ const char *constraint_word(const std::string &type) {
 class Judge {
   public:
     Judge(const DdlStatement &st, const Facts &facts, const std::vector<RuleSetting> &settings,
-          const std::vector<QualifiedName> &created, bool lock_timeout_set)
+          const std::vector<QualifiedName> &created, bool lock_timeout_set,
+          bool in_transaction = false)
         : st_(st), facts_(facts), settings_(settings), created_(created),
-          lock_timeout_set_(lock_timeout_set) {}
+          lock_timeout_set_(lock_timeout_set), in_transaction_(in_transaction) {}
 
     std::vector<Finding> run() {
-        for (const DdlChange &c : st_.changes)
+        for (const DdlChange &c : st_.changes) {
             judge(c);
+            judge_concurrently(c);
+        }
         judge_lock_timeout();
         return std::move(out_);
     }
@@ -156,7 +159,23 @@ class Judge {
     const std::vector<RuleSetting> &settings_;
     const std::vector<QualifiedName> &created_;
     bool lock_timeout_set_;
+    bool in_transaction_; // the statement runs inside a transaction block (scripts only)
     std::vector<Finding> out_;
+
+    // CONCURRENTLY inside a transaction block fails, on a table of this transaction too.
+    void judge_concurrently(const DdlChange &c) {
+        if (!in_transaction_ || !c.concurrently)
+            return;
+        const char *command = c.kind == ChangeKind::CreateIndex ? "CREATE INDEX CONCURRENTLY"
+                              : c.kind == ChangeKind::DropIndex ? "DROP INDEX CONCURRENTLY"
+                              : c.kind == ChangeKind::Reindex   ? "REINDEX CONCURRENTLY"
+                                                                : nullptr;
+        if (command == nullptr)
+            return;
+        Subst s;
+        s.command = command;
+        emit("concurrently-in-transaction", s);
+    }
 
     // The facts gathered for this very name as written first: "orders" and "public.orders"
     // may be two tables (a temporary table hides the permanent one of the same name).
@@ -672,7 +691,7 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
     std::vector<Finding> findings;
     for (const DdlStatement &st : statements) {
         const bool timeout = local_timeout >= 0 ? local_timeout == 1 : session_timeout;
-        std::vector<Finding> f = Judge(st, facts, settings, created, timeout).run();
+        std::vector<Finding> f = Judge(st, facts, settings, created, timeout, in_transaction).run();
         findings.insert(findings.end(), std::make_move_iterator(f.begin()),
                         std::make_move_iterator(f.end()));
 
@@ -717,6 +736,37 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
         }
     }
     return findings;
+}
+
+bool says_no_transaction(const std::string &script) {
+    auto trimmed = [](const std::string &text) {
+        size_t b = 0, e = text.size();
+        while (b < e && std::isspace(static_cast<unsigned char>(text[b])))
+            ++b;
+        while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1])))
+            --e;
+        return text.substr(b, e - b);
+    };
+    // graphile-migrate: "--! no-transaction" among the "--!" header lines at the top.
+    size_t pos = script.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    while (pos < script.size() && script.compare(pos, 3, "--!") == 0) {
+        size_t eol = script.find('\n', pos);
+        if (eol == std::string::npos)
+            eol = script.size();
+        if (trimmed(script.substr(pos + 3, eol - pos - 3)) == "no-transaction")
+            return true;
+        pos = eol + 1;
+    }
+    // dbmate: "-- migrate:up transaction:false".
+    const size_t up = script.find("-- migrate:up");
+    if (up != std::string::npos) {
+        const size_t eol = script.find('\n', up);
+        const std::string line =
+            script.substr(up, eol == std::string::npos ? std::string::npos : eol - up);
+        if (line.find("transaction:false") != std::string::npos)
+            return true;
+    }
+    return false;
 }
 
 bool is_known_volatile_function(const std::string &name) {

@@ -77,6 +77,11 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
                                      const Facts &facts, const std::vector<RuleSetting> &settings,
                                      bool assume_in_transaction);
 
+// Whether a migration file says its tool runs it outside a transaction: graphile-migrate's
+// "--! no-transaction" header line, dbmate's "-- migrate:up transaction:false". lint() and the
+// CLI then judge it as running statement by statement.
+bool says_no_transaction(const std::string &script);
+
 // An object PostgreSQL drops while a statement runs (sql_drop), as
 // pg_event_trigger_dropped_objects() reports it. The guard judges these after the statement's
 // own text was judged, to catch what the text does not show: objects dropped by CASCADE, and

@@ -429,7 +429,7 @@ Node *as_its_relation_kind(Node *tree) {
 
 } // namespace
 
-Verdicts judge(const ParsedStatement *given, int count, bool as_script) {
+Verdicts judge(const ParsedStatement *given, int count, bool as_script, bool in_transaction) {
     ParsedStatement *statements =
         static_cast<ParsedStatement *>(palloc(sizeof(ParsedStatement) * (count + 1)));
     for (int i = 0; i < count; i++) {
@@ -465,7 +465,7 @@ Verdicts judge(const ParsedStatement *given, int count, bool as_script) {
         const std::vector<DdlStatement> described = describe_all(statements, count);
         std::vector<Finding> findings;
         if (as_script) {
-            findings = evaluate_script(described, facts, settings, true);
+            findings = evaluate_script(described, facts, settings, in_transaction);
         } else {
             for (const DdlStatement &s : described)
                 for (Finding &f : evaluate(s, facts, settings))

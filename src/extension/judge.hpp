@@ -32,8 +32,10 @@ struct ParsedStatement {
 };
 
 // One statement at a time (the guard) or a whole script in order (lint: tables it creates are
-// exempt afterwards, SET lock_timeout carries forward).
-Verdicts judge(const ParsedStatement *statements, int count, bool as_script);
+// exempt afterwards, SET lock_timeout carries forward; `in_transaction`: the script's tool runs
+// it inside a transaction, unless the script says otherwise with BEGIN/COMMIT).
+Verdicts judge(const ParsedStatement *statements, int count, bool as_script,
+               bool in_transaction = true);
 
 // The rule settings in force (rule=action pairs), as the guard caches them.
 void set_rule_settings(const char *const *rules, const char *const *actions, int count);

@@ -4,6 +4,8 @@
 // hide the others: when the whole script does not parse, it is split at top-level semicolons
 // with the server's lexer and each piece is parsed on its own, each syntax error becoming a
 // finding (rule syntax-error) with its position.
+#include "core/rules.hpp"
+#include "extension/bridge.hpp"
 #include "extension/guard.hpp"
 #include "extension/judge.hpp"
 #include "extension/pg.hpp"
@@ -293,7 +295,11 @@ Datum mg_lint(PG_FUNCTION_ARGS) {
     const char *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
     guard::refresh(); // the rule actions a DBA set, as the guard applies them
     Parsed parsed = parse_script(script);
-    Verdicts verdicts = judge(parsed.statements, parsed.count, true);
+    // As the CLI: a script runs inside its tool's transaction unless its header says otherwise
+    // (graphile-migrate's --! no-transaction, dbmate's transaction:false).
+    bool no_transaction = false;
+    call_core([&] { no_transaction = mg::says_no_transaction(script); });
+    Verdicts verdicts = judge(parsed.statements, parsed.count, true, !no_transaction);
 
     auto emit = [&](int number, int offset, const char *rule, const char *severity,
                     const char *message, const char *hint) {

@@ -115,11 +115,11 @@ TEST(CliLint, FileWideSuppressionAndFilters) {
 }
 
 TEST(CliLint, TransactionHints) {
-    EXPECT_TRUE(mg::cli::says_no_transaction("--! Previous: sha1:x\n--! no-transaction\nX"));
-    EXPECT_TRUE(mg::cli::says_no_transaction("\xEF\xBB\xBF--! no-transaction\n"));
-    EXPECT_FALSE(mg::cli::says_no_transaction("select 1;\n--! no-transaction\n"));
-    EXPECT_TRUE(mg::cli::says_no_transaction("-- migrate:up transaction:false\ncreate ..."));
-    EXPECT_FALSE(mg::cli::says_no_transaction("-- migrate:up\ncreate ..."));
+    EXPECT_TRUE(mg::says_no_transaction("--! Previous: sha1:x\n--! no-transaction\nX"));
+    EXPECT_TRUE(mg::says_no_transaction("\xEF\xBB\xBF--! no-transaction\n"));
+    EXPECT_FALSE(mg::says_no_transaction("select 1;\n--! no-transaction\n"));
+    EXPECT_TRUE(mg::says_no_transaction("-- migrate:up transaction:false\ncreate ..."));
+    EXPECT_FALSE(mg::says_no_transaction("-- migrate:up\ncreate ..."));
     LintOptions options;
     options.assume_in_transaction = true;
     EXPECT_TRUE(lint_script("select 1;", options).in_transaction);

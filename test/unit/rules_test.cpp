@@ -138,6 +138,7 @@ const Expected kExpectedRules[] = {
     {"cluster", "locking", Action::Warn},
     {"missing-lock-timeout", "locking", Action::Warn},
     {"syntax-error", "lint", Action::Block},
+    {"concurrently-in-transaction", "lint", Action::Block},
 };
 
 TEST(RuleCatalogue, HasEveryRuleWithItsCategoryAndDefaultAction) {
@@ -719,19 +720,57 @@ TEST(LockingRules, CreateIndexNonConcurrently) {
     EXPECT_EQ(find(f, "create-index-non-concurrently")->message,
               "create-index-non-concurrently: creating index \"users_email_idx\" on table "
               "\"users\" without CONCURRENTLY blocks writes to the table while the index builds");
-    EXPECT_TRUE(lint("CREATE INDEX CONCURRENTLY users_email_idx ON users (email)").empty());
+    EXPECT_TRUE(judge("CREATE INDEX CONCURRENTLY users_email_idx ON users (email)").empty());
     EXPECT_TRUE(lint("CREATE TABLE t (a int); CREATE INDEX ON t (a)").empty());
 }
 
 TEST(LockingRules, DropIndexNonConcurrently) {
     EXPECT_TRUE(has(lint("DROP INDEX users_email_idx"), "drop-index-non-concurrently"));
-    EXPECT_TRUE(lint("DROP INDEX CONCURRENTLY users_email_idx").empty());
+    EXPECT_TRUE(judge("DROP INDEX CONCURRENTLY users_email_idx").empty());
 }
 
 TEST(LockingRules, ReindexNonConcurrently) {
     EXPECT_TRUE(has(lint("REINDEX INDEX users_email_idx"), "reindex-non-concurrently"));
     EXPECT_TRUE(has(lint("REINDEX SCHEMA app"), "reindex-non-concurrently"));
-    EXPECT_TRUE(lint("REINDEX INDEX CONCURRENTLY users_email_idx").empty());
+    EXPECT_TRUE(judge("REINDEX INDEX CONCURRENTLY users_email_idx").empty());
+}
+
+// CONCURRENTLY cannot run inside a transaction block: in a script its tool runs in one
+// transaction (or between BEGIN and COMMIT) it is an error; outside one, and for the guard
+// (which judges statements one at a time, PostgreSQL refusing them itself), it is not.
+TEST(LintRules, ConcurrentlyInsideATransaction) {
+    for (const char *sql : {"CREATE INDEX CONCURRENTLY users_email_idx ON users (email)",
+                            "DROP INDEX CONCURRENTLY users_email_idx",
+                            "REINDEX INDEX CONCURRENTLY users_email_idx"}) {
+        const std::vector<Finding> in = lint(sql);
+        ASSERT_TRUE(has(in, "concurrently-in-transaction")) << sql;
+        EXPECT_EQ(find(in, "concurrently-in-transaction")->action, Action::Block);
+        EXPECT_TRUE(lint(sql, {}, {}, false).empty()) << sql;
+        EXPECT_TRUE(judge(sql).empty()) << sql;
+    }
+    EXPECT_EQ(
+        find(lint("CREATE INDEX CONCURRENTLY i ON users (email)"), "concurrently-in-transaction")
+            ->message,
+        "concurrently-in-transaction: CREATE INDEX CONCURRENTLY cannot run inside a "
+        "transaction block: the migration fails here");
+    // BEGIN ... COMMIT in the script decides, whatever the tool does.
+    const std::vector<Finding> script =
+        lint("BEGIN; CREATE INDEX CONCURRENTLY a ON users (email); COMMIT;\n"
+             "CREATE INDEX CONCURRENTLY b ON users (name);",
+             {}, {}, false);
+    ASSERT_EQ(rules(script), std::vector<std::string>{"concurrently-in-transaction"});
+    EXPECT_NE(script[0].message.find("CREATE INDEX CONCURRENTLY"), std::string::npos);
+    EXPECT_TRUE(lint("BEGIN; COMMIT; CREATE INDEX CONCURRENTLY b ON users (name);").empty());
+    // Also on a table the transaction created: PostgreSQL refuses it all the same.
+    EXPECT_EQ(rules(lint("CREATE TABLE t (a int); CREATE INDEX CONCURRENTLY ON t (a)")),
+              std::vector<std::string>{"concurrently-in-transaction"});
+}
+
+TEST(LintRules, ScriptsSayWhenTheyRunOutsideATransaction) {
+    EXPECT_TRUE(mg::says_no_transaction("--! Previous: sha1:x\n--! no-transaction\nX"));
+    EXPECT_TRUE(mg::says_no_transaction("-- migrate:up transaction:false\nCREATE INDEX ..."));
+    EXPECT_FALSE(mg::says_no_transaction("SELECT 1;\n--! no-transaction\n"));
+    EXPECT_FALSE(mg::says_no_transaction("CREATE INDEX CONCURRENTLY i ON t (a);"));
 }
 
 TEST(LockingRules, ConstraintNotValidMissing) {
@@ -969,7 +1008,7 @@ TEST(Scripts, CommentsDollarQuotesAndManyStatements) {
         "ALTER TABLE users DROP COLUMN full_name;\n"
         "CREATE INDEX CONCURRENTLY users_first_name_idx ON users (first_name);\n"
         "ALTER TABLE users RENAME COLUMN email TO email_address;\n";
-    const std::vector<Finding> f = lint(sql);
+    const std::vector<Finding> f = lint(sql, {}, {}, /* assume_in_transaction */ false);
     EXPECT_EQ(rules(f), (std::vector<std::string>{"drop-column", "rename-column"})) << joined(f);
     // A statement starts right after the previous semicolon: the "-- fine" comment is its own.
     EXPECT_EQ(f[0].location, static_cast<int>(sql.find("; -- fine")) + 1);
