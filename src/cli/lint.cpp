@@ -14,14 +14,7 @@ namespace {
 
 constexpr char kDirective[] = "migration-guard";
 
-std::string trim(const std::string &s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-        --e;
-    return s.substr(b, e - b);
-}
+using mg::trim;
 
 // "migration-guard ignore RULE[,RULE...]: REASON" (one statement) or
 // "migration-guard ignore-file RULE[,RULE...]: REASON" (the whole file), in a comment.

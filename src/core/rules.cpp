@@ -738,22 +738,23 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
     return findings;
 }
 
+std::string trim(const std::string &s) {
+    size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
+        ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
+        --e;
+    return s.substr(b, e - b);
+}
+
 bool says_no_transaction(const std::string &script) {
-    auto trimmed = [](const std::string &text) {
-        size_t b = 0, e = text.size();
-        while (b < e && std::isspace(static_cast<unsigned char>(text[b])))
-            ++b;
-        while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1])))
-            --e;
-        return text.substr(b, e - b);
-    };
     // graphile-migrate: "--! no-transaction" among the "--!" header lines at the top.
     size_t pos = script.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
     while (pos < script.size() && script.compare(pos, 3, "--!") == 0) {
         size_t eol = script.find('\n', pos);
         if (eol == std::string::npos)
             eol = script.size();
-        if (trimmed(script.substr(pos + 3, eol - pos - 3)) == "no-transaction")
+        if (trim(script.substr(pos + 3, eol - pos - 3)) == "no-transaction")
             return true;
         pos = eol + 1;
     }

@@ -82,6 +82,9 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
 // CLI then judge it as running statement by statement.
 bool says_no_transaction(const std::string &script);
 
+// `s` without leading and trailing white space (the CLI's suppression comments use it too).
+std::string trim(const std::string &s);
+
 // An object PostgreSQL drops while a statement runs (sql_drop), as
 // pg_event_trigger_dropped_objects() reports it. The guard judges these after the statement's
 // own text was judged, to catch what the text does not show: objects dropped by CASCADE, and
