@@ -1,6 +1,7 @@
 #include "cli/report.hpp"
 
 #include "core/rules.hpp"
+#include "core/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -121,25 +122,6 @@ size_t next_special(const char *data, size_t i, size_t n) {
     return i;
 }
 
-// The length of the well-formed UTF-8 sequence at s[i] (no overlong forms, no surrogates, at
-// most U+10FFFF), or 0.
-size_t utf8_sequence(const std::string &s, size_t i) {
-    const size_t n = s.size();
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (len == 0 || i + len > n || c > 0xF4)
-        return 0;
-    for (size_t k = 1; k < len; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
-            return 0;
-    const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-    if (len == 3 && ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)))
-        return 0;
-    if (len == 4 && ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)))
-        return 0;
-    return len;
-}
-
 // JSON string escaping for the findings array, written straight to the output: a report of
 // 100,000 findings must cost little next to the parse (nlohmann's DOM and serializer took
 // longer than linting itself). Runs of plain text go out as they are, in one piece; well-formed
@@ -153,9 +135,9 @@ void put_json_string(std::string &out, const std::string &s) {
     for (size_t i = next_special(data, 0, n); i < n; i = next_special(data, i, n)) {
         const unsigned char c = static_cast<unsigned char>(data[i]);
         if (c >= 0x80) {
-            const size_t len = utf8_sequence(s, i);
-            if (len > 0) { // part of the run
-                i += len;
+            const utf8::Char ch = utf8::decode(s, i);
+            if (ch.valid) { // part of the run
+                i += ch.length;
                 continue;
             }
         }
