@@ -98,7 +98,10 @@ CREATE TABLE migration_guard.ddl_events (
     backend_pid     integer NOT NULL,
     txid            xid8
 );
-CREATE INDEX ddl_events_migration_idx ON migration_guard.ddl_events (migration_id);
+-- A migration's events; drift has an index of its own below, so each captured row pays for
+-- exactly one of the two.
+CREATE INDEX ddl_events_migration_idx ON migration_guard.ddl_events (migration_id)
+    WHERE migration_id IS NOT NULL;
 CREATE INDEX ddl_events_object_idx ON migration_guard.ddl_events (objid, classid);
 -- The drift view, newest first: DDL outside any migration should be rare, so this index is small
 -- and costs capture nothing for a migration's own DDL; without it, `drift ORDER BY event_id DESC`

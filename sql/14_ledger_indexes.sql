@@ -40,3 +40,16 @@ SELECT (SELECT count(*) FROM (SELECT * FROM migration_guard.not_succeeded
                                 EXCEPT ALL
                                 SELECT * FROM migration_guard.not_succeeded) d) AS differences;
 SELECT public.reset_ledger();
+
+-- A migration's events are found through ddl_events_migration_idx, which holds only events of
+-- a migration (drift goes to ddl_events_drift_idx): each captured row pays one of the two.
+SELECT indexrelid::regclass AS index, pg_get_expr(indpred, indrelid) AS predicate
+  FROM pg_index
+ WHERE indrelid = 'migration_guard.ddl_events'::regclass AND indpred IS NOT NULL
+ ORDER BY 1::text;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM migration_guard.ddl_events WHERE migration_id = 42;
+EXPLAIN (COSTS OFF) SELECT ddl_count FROM migration_guard.history WHERE migration_id = 42;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
