@@ -78,7 +78,7 @@ bool parse_directive(const std::string &comment, Suppression &out, std::string &
     return true;
 }
 
-bool covers(const Suppression &s, const std::string &rule) {
+bool covers(const Suppression &s, std::string_view rule) {
     return std::any_of(s.rules.begin(), s.rules.end(),
                        [&](const std::string &r) { return r == "all" || r == rule; });
 }
@@ -112,7 +112,7 @@ int owner_of(const ParsedScript &parsed, const std::string &text, int offset) {
     return -1;
 }
 
-bool selected(const LintOptions &options, const std::string &rule) {
+bool selected(const LintOptions &options, std::string_view rule) {
     if (!options.only_rules.empty() &&
         std::find(options.only_rules.begin(), options.only_rules.end(), rule) ==
             options.only_rules.end())
@@ -180,18 +180,17 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
             ++result.suppressed;
             return;
         }
-        LintFinding out;
-        out.rule = std::move(f.rule);
+        LintFinding &out = result.findings.emplace_back();
+        out.rule = f.rule;
         out.severity = f.action == Action::Block ? "error" : "warning";
-        out.message = std::move(f.message);
-        out.detail = std::move(f.detail);
-        out.hint = std::move(f.hint);
+        out.finding = std::move(f);
         out.offset = offset;
-        out.line = lines.line(offset);
-        out.column = lines.column(offset);
-        result.findings.push_back(std::move(out));
+        const LineIndex::Position at = lines.position(offset);
+        out.line = at.line;
+        out.column = at.column;
     };
 
+    result.findings.reserve(findings.size());
     // Findings and syntax errors in script order; the engine's findings come statement by
     // statement, each carrying its statement's location.
     size_t next = 0;

@@ -8,19 +8,25 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mg::cli {
 
 struct LintFinding {
-    std::string rule;
-    std::string severity; // "error" (the rule blocks) | "warning" (the rule warns)
-    std::string message;  // starts with "<rule>: ", as in lint()
-    std::string detail;
-    std::string hint;
-    int line = 1;   // 1-based, of the statement's first token (a syntax error: where the
-    int column = 1; // parser stopped), column in characters
-    int offset = 0; // the same position as a byte offset into the script
+    std::string_view rule;     // the rule's id
+    std::string_view severity; // "error" (the rule blocks) | "warning" (the rule warns)
+    Finding finding;           // its texts, rendered as a report writes them
+    // 1-based, of the statement's first token (a syntax error: where the parser stopped); the
+    // column in characters, the offset in bytes into the script.
+    int line = 1;
+    int column = 1;
+    int offset = 0;
+
+    // The message starts with "<rule>: ", as in lint().
+    std::string message() const { return finding.message(); }
+    std::string detail() const { return finding.detail(); }
+    std::string hint() const { return finding.hint(); }
 };
 
 // A note about the file itself rather than a finding: a suppression comment without a reason,

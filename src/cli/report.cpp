@@ -5,9 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <string_view>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -32,44 +36,119 @@ void write_json(std::FILE *out, const json &document) {
     std::fprintf(out, "%s\n", text.c_str());
 }
 
+// The report's bytes, handed to the stream in blocks of 64 kB: a report can be many times the
+// size of the script, and a stdio call or a string append per piece costs more than the piece.
+// Writers ask for room (room()), write into it and say where they stopped (advance()).
+class OutBuffer {
+  public:
+    explicit OutBuffer(std::FILE *out) : out_(out), data_(new char[kBlock]), capacity_(kBlock) {}
+    OutBuffer(const OutBuffer &) = delete;
+    OutBuffer &operator=(const OutBuffer &) = delete;
+    ~OutBuffer() { flush(); }
+
+    // Space for at least n more bytes, at the end of what is written so far.
+    char *room(size_t n) {
+        if (capacity_ - size_ < n) {
+            flush();
+            if (capacity_ < n) {
+                data_.reset(new char[n]);
+                capacity_ = n;
+            }
+        }
+        return data_.get() + size_;
+    }
+    void advance(char *end) { size_ = static_cast<size_t>(end - data_.get()); }
+
+    void put(std::string_view text) {
+        char *p = room(text.size());
+        if (!text.empty())
+            std::memcpy(p, text.data(), text.size());
+        size_ += text.size();
+    }
+    void put(char c) { *room(1) = c, ++size_; }
+    void put(int number) {
+        char *p = room(12);
+        advance(std::to_chars(p, p + 12, number).ptr);
+    }
+
+    void flush() {
+        if (size_ > 0)
+            std::fwrite(data_.get(), 1, size_, out_);
+        size_ = 0;
+    }
+
+  private:
+    static constexpr size_t kBlock = 64 * 1024;
+    std::FILE *out_;
+    std::unique_ptr<char[]> data_;
+    size_t capacity_;
+    size_t size_ = 0;
+};
+
+// Writes a finding's text as it is (the human report), after `prefix` if it is not empty.
+class HumanSink final : public TextSink {
+  public:
+    HumanSink(OutBuffer &out, std::string_view prefix = {}) : out_(out), prefix_(prefix) {}
+    void append(std::string_view text, bool) override {
+        if (text.empty())
+            return;
+        if (!written_)
+            out_.put(prefix_);
+        written_ = true;
+        out_.put(text);
+    }
+    bool written() const { return written_; }
+
+  private:
+    OutBuffer &out_;
+    std::string_view prefix_;
+    bool written_ = false;
+};
+
 void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colour) {
-    const char *bold = colour ? "\033[1m" : "";
-    const char *red = colour ? "\033[1;31m" : "";
-    const char *yellow = colour ? "\033[1;33m" : "";
-    const char *dim = colour ? "\033[2m" : "";
-    const char *reset = colour ? "\033[0m" : "";
+    const std::string_view bold = colour ? "\033[1m" : "";
+    const std::string_view red = colour ? "\033[1;31m" : "";
+    const std::string_view yellow = colour ? "\033[1;33m" : "";
+    const std::string_view reset = colour ? "\033[0m" : "";
+    const std::string dim = colour ? "\033[2m" : "";
+    // "    why:  DETAIL" and "    hint: HINT", each on a line of its own when not empty.
+    const std::string why = "    " + dim + "why:" + std::string(reset) + "  ";
+    const std::string hint = "    " + dim + "hint:" + std::string(reset) + " ";
     int errors = 0, warnings = 0, suppressed = 0;
-    // One write per finding, as for JSON: a report can be many times the size of the script.
-    std::string buf;
+    OutBuffer buf(out);
     for (const FileReport &file : files) {
         for (const LintFinding &f : file.result.findings) {
             const bool error = f.severity == "error";
             (error ? errors : warnings)++;
-            buf.clear();
-            buf.append(bold).append(file.path).append(":").append(std::to_string(f.line));
-            buf.append(":").append(std::to_string(f.column)).append(":").append(reset);
-            buf.append(" ").append(error ? red : yellow).append(f.severity).append(":");
-            buf.append(reset).append(" ").append(f.message).append("\n");
-            if (!f.detail.empty())
-                buf.append("    ")
-                    .append(dim)
-                    .append("why:")
-                    .append(reset)
-                    .append("  ")
-                    .append(f.detail)
-                    .append("\n");
-            if (!f.hint.empty())
-                buf.append("    ")
-                    .append(dim)
-                    .append("hint:")
-                    .append(reset)
-                    .append(" ")
-                    .append(f.hint)
-                    .append("\n");
-            std::fwrite(buf.data(), 1, buf.size(), out);
+            buf.put(bold);
+            buf.put(file.path);
+            buf.put(':');
+            buf.put(f.line);
+            buf.put(':');
+            buf.put(f.column);
+            buf.put(':');
+            buf.put(reset);
+            buf.put(' ');
+            buf.put(error ? red : yellow);
+            buf.put(f.severity);
+            buf.put(':');
+            buf.put(reset);
+            buf.put(' ');
+            HumanSink message(buf);
+            f.finding.write(FindingText::Message, message);
+            buf.put('\n');
+            for (const auto &[text, prefix] :
+                 {std::pair{FindingText::Detail, std::string_view(why)},
+                  std::pair{FindingText::Hint, std::string_view(hint)}}) {
+                HumanSink labelled(buf, prefix);
+                f.finding.write(text, labelled);
+                if (labelled.written())
+                    buf.put('\n');
+            }
         }
         suppressed += file.result.suppressed;
     }
+    buf.flush();
     std::fprintf(out, "%d error%s, %d warning%s in %zu file%s", errors, errors == 1 ? "" : "s",
                  warnings, warnings == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
     if (suppressed > 0)
@@ -125,14 +204,34 @@ size_t next_special(const char *data, size_t i, size_t n) {
 // JSON string escaping for the findings array, written straight to the output: a report of
 // 100,000 findings must cost little next to the parse (nlohmann's DOM and serializer took
 // longer than linting itself). Runs of plain text go out as they are, in one piece; well-formed
-// UTF-8 is copied, anything else becomes U+FFFD, as in write_json().
-void put_json_string(std::string &out, const std::string &s) {
+// UTF-8 is copied, anything else becomes U+FFFD, as in write_json(). Without the quotes.
+void put_json_chars(OutBuffer &out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
     const char *data = s.data();
     const size_t n = s.size();
-    out += '"';
-    size_t run = 0; // start of the plain text not yet written
-    for (size_t i = next_special(data, 0, n); i < n; i = next_special(data, i, n)) {
+    char *p = out.room(6 * n); // at most six bytes for each byte of `s` ("\u001f")
+    size_t start = 0;
+    if (n < 16) {
+        // Short texts (names, mostly) byte by byte, copied as they are scanned; the quotes
+        // around names are what they usually need escaped.
+        for (; start < n; ++start) {
+            const char c = data[start];
+            if (!kSpecial.special[static_cast<unsigned char>(c)]) {
+                *p++ = c;
+            } else if (c == '"' || c == '\\') {
+                *p++ = '\\';
+                *p++ = c;
+            } else {
+                break; // the general loop below
+            }
+        }
+    }
+    size_t run = start; // start of the plain text not yet written
+    auto flush = [&](size_t end) {
+        std::memcpy(p, data + run, end - run);
+        p += end - run;
+    };
+    for (size_t i = next_special(data, start, n); i < n; i = next_special(data, i, n)) {
         const unsigned char c = static_cast<unsigned char>(data[i]);
         if (c >= 0x80) {
             const utf8::Char ch = utf8::decode(s, i);
@@ -141,75 +240,105 @@ void put_json_string(std::string &out, const std::string &s) {
                 continue;
             }
         }
-        out.append(data + run, i - run);
+        flush(i);
         if (c >= 0x80) {
-            out += "\xEF\xBF\xBD";
+            std::memcpy(p, "\xEF\xBF\xBD", 3);
+            p += 3;
         } else {
-            char escaped[7] = {'\\', static_cast<char>(c), 0, 0, 0, 0, 0};
+            *p++ = '\\';
             switch (c) {
             case '"':
             case '\\':
+                *p++ = static_cast<char>(c);
                 break;
             case '\n':
-                escaped[1] = 'n';
+                *p++ = 'n';
                 break;
             case '\t':
-                escaped[1] = 't';
+                *p++ = 't';
                 break;
             case '\r':
-                escaped[1] = 'r';
+                *p++ = 'r';
                 break;
             default:
-                escaped[1] = 'u';
-                escaped[2] = '0';
-                escaped[3] = '0';
-                escaped[4] = hex[c >> 4];
-                escaped[5] = hex[c & 15];
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 15];
             }
-            out += escaped;
         }
         run = ++i;
     }
-    out.append(data + run, n - run);
-    out += '"';
+    if (run < n)
+        flush(n);
+    out.advance(p);
 }
 
-// Each finding is formatted into one buffer and written with one call: the report is many
-// times the size of the script, and stdio calls per piece cost more than formatting it.
+void put_json_string(OutBuffer &out, std::string_view s) {
+    out.put('"');
+    put_json_chars(out, s);
+    out.put('"');
+}
+
+// A finding's text into a JSON string: the catalogue's plain words are copied, the rest escaped.
+class JsonSink final : public TextSink {
+  public:
+    explicit JsonSink(OutBuffer &out) : out_(out) {}
+    void append(std::string_view text, bool plain) override {
+        if (plain)
+            out_.put(text);
+        else
+            put_json_chars(out_, text);
+    }
+
+  private:
+    OutBuffer &out_;
+};
+
+// The findings array, the texts rendered straight into the output, escaped as they go.
 void write_json_findings(std::FILE *out, const std::vector<FileReport> &files) {
-    std::string buf;
-    buf.reserve(4096);
+    OutBuffer buf(out);
+    JsonSink sink(buf);
+    auto text = [&](std::string_view key, const Finding &f, FindingText which) {
+        buf.put(key);
+        buf.put('"');
+        f.write(which, sink);
+        buf.put('"');
+    };
     bool first = true;
-    std::fputs("[", out);
-    for (const FileReport &file : files)
+    buf.put('[');
+    for (const FileReport &file : files) {
         for (const LintFinding &f : file.result.findings) {
-            buf.clear();
-            buf += first ? "\n  {\"file\": " : ",\n  {\"file\": ";
+            buf.put(first ? "\n  {\"file\": " : ",\n  {\"file\": ");
             first = false;
             put_json_string(buf, file.path);
-            buf += ", \"line\": ";
-            buf += std::to_string(f.line);
-            buf += ", \"column\": ";
-            buf += std::to_string(f.column);
-            buf += ", \"rule\": ";
+            buf.put(", \"line\": ");
+            buf.put(f.line);
+            buf.put(", \"column\": ");
+            buf.put(f.column);
+            buf.put(", \"rule\": ");
             put_json_string(buf, f.rule);
-            buf += ", \"severity\": ";
+            buf.put(", \"severity\": ");
             put_json_string(buf, f.severity);
-            buf += ", \"message\": ";
-            put_json_string(buf, f.message);
-            buf += ", \"detail\": ";
-            put_json_string(buf, f.detail);
-            buf += ", \"hint\": ";
-            put_json_string(buf, f.hint);
-            buf += '}';
-            std::fwrite(buf.data(), 1, buf.size(), out);
+            text(", \"message\": ", f.finding, FindingText::Message);
+            text(", \"detail\": ", f.finding, FindingText::Detail);
+            text(", \"hint\": ", f.finding, FindingText::Hint);
+            buf.put('}');
         }
-    std::fputs(first ? "]\n" : "\n]\n", out);
+    }
+    buf.put(first ? "]\n" : "\n]\n");
+}
+
+// SARIF and GitHub annotations have one text: the message, and the hint on a line of its own.
+std::string message_and_hint(const LintFinding &f) {
+    const std::string hint = f.hint();
+    return f.message() + (hint.empty() ? "" : "\n" + hint);
 }
 
 void write_sarif(std::FILE *out, const std::vector<FileReport> &files) {
     json rules = json::array();
-    std::map<std::string, int> rule_index;
+    std::map<std::string, int, std::less<>> rule_index;
     for (const RuleInfo &r : rule_catalogue()) {
         rule_index[r.id] = static_cast<int>(rules.size());
         rules.push_back({{"id", r.id},
@@ -226,7 +355,7 @@ void write_sarif(std::FILE *out, const std::vector<FileReport> &files) {
             json result = {
                 {"ruleId", f.rule},
                 {"level", f.severity},
-                {"message", {{"text", f.message + (f.hint.empty() ? "" : "\n" + f.hint)}}},
+                {"message", {{"text", message_and_hint(f)}}},
                 {"locations",
                  json::array(
                      {{{"physicalLocation",
@@ -253,10 +382,10 @@ void write_sarif(std::FILE *out, const std::vector<FileReport> &files) {
 void write_github(std::FILE *out, const std::vector<FileReport> &files) {
     for (const FileReport &file : files)
         for (const LintFinding &f : file.result.findings) {
-            const std::string text = f.message + (f.hint.empty() ? "" : "\n" + f.hint);
-            std::fprintf(out, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", f.severity.c_str(),
-                         github_escape(file.path, true).c_str(), f.line, f.column,
-                         github_escape(f.rule, true).c_str(), github_escape(text, false).c_str());
+            std::fprintf(out, "::%s file=%s,line=%d,col=%d,title=%s::%s\n",
+                         std::string(f.severity).c_str(), github_escape(file.path, true).c_str(),
+                         f.line, f.column, github_escape(std::string(f.rule), true).c_str(),
+                         github_escape(message_and_hint(f), false).c_str());
         }
 }
 

@@ -81,24 +81,37 @@ bool expand_inputs(const std::vector<std::string> &args, std::vector<std::string
 
 LineIndex::LineIndex(const std::string &text) : text_(text) {
     starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i)
-        if (text[i] == '\n')
-            starts_.push_back(static_cast<int>(i + 1));
+    const char *const begin = text.data(), *const end = begin + text.size();
+    for (const char *p = begin; (p = static_cast<const char *>(std::memchr(p, '\n', end - p)));)
+        starts_.push_back(static_cast<int>(++p - begin));
 }
 
 int LineIndex::line(int offset) const {
-    return static_cast<int>(std::upper_bound(starts_.begin(), starts_.end(), offset) -
-                            starts_.begin());
+    // The line found last, or one of the next two (findings come in script order).
+    for (size_t i = last_; i < starts_.size() && i <= last_ + 2; ++i)
+        if (starts_[i] <= offset && (i + 1 == starts_.size() || offset < starts_[i + 1])) {
+            last_ = i;
+            return static_cast<int>(i + 1);
+        }
+    const size_t found = static_cast<size_t>(
+        std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin());
+    last_ = found > 0 ? found - 1 : 0;
+    return static_cast<int>(found);
 }
 
 int LineIndex::column(int offset) const {
-    const int start = starts_[line(offset) - 1];
+    return position(offset).column;
+}
+
+LineIndex::Position LineIndex::position(int offset) const {
+    const int line_number = line(offset);
+    const int start = starts_[std::max(line_number, 1) - 1];
     const int end = std::min(offset, static_cast<int>(text_.size()));
     int column = 1;
     for (int i = start; i < end; ++i)
         if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80)
             ++column;
-    return column;
+    return {line_number, column};
 }
 
 int statement_start(const std::string &text, int offset) {

@@ -4,6 +4,7 @@
 // One page per rule in docs/rules/<id>.md says the same at length.
 #include "core/rule_defs.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -393,75 +394,81 @@ const RuleDef *find(std::string_view id) {
     return it == by_id.end() ? nullptr : it->second;
 }
 
+const RuleDef *find(const char *id) {
+    // The engine names rules with literals: remembered by address, checked by content (an
+    // address may be reused for other text).
+    static std::unordered_map<const char *, const RuleDef *> by_address;
+    const auto it = by_address.find(id);
+    if (it != by_address.end() && std::strcmp(it->second->info.id, id) == 0)
+        return it->second;
+    const RuleDef *def = find(std::string_view(id));
+    if (def != nullptr)
+        by_address[id] = def;
+    return def;
+}
+
 namespace {
 
-// A template split once into its literal runs and its placeholders, so that rendering a finding
-// is a sum of lengths and one append per piece.
-enum class Piece {
-    kLiteral,
-    kOld,
-    kObject,
-    kO,
-    kTable,
-    kT,
-    kColumn,
-    kC,
-    kNew,
-    kN,
-    kType,
-    kConstraint,
-    kWhat,
-    kCommand,
-    kDrop
-};
+// A template split once into its literal runs and its placeholders, so that writing a finding's
+// text is one append per piece.
 struct Segment {
-    Piece piece;
+    int placeholder;       // a Placeholders::Name, or kLiteral
     std::string_view text; // kLiteral only
+    bool plain = false;    // kLiteral only: printable ASCII without '"' or '\\'
 };
+constexpr int kLiteral = -1;
 
-Piece placeholder(std::string_view name) {
-    static const std::pair<std::string_view, Piece> names[] = {
-        {"old", Piece::kOld},
-        {"object", Piece::kObject},
-        {"o", Piece::kO},
-        {"table", Piece::kTable},
-        {"t", Piece::kT},
-        {"column", Piece::kColumn},
-        {"c", Piece::kC},
-        {"new", Piece::kNew},
-        {"n", Piece::kN},
-        {"type", Piece::kType},
-        {"constraint", Piece::kConstraint},
-        {"what", Piece::kWhat},
-        {"command", Piece::kCommand},
-        {"drop", Piece::kDrop},
+bool is_plain(std::string_view text) {
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+}
+
+// {old} is the same sentence in every text: it becomes part of the literal run.
+constexpr std::string_view kOldPlaceholder = "old";
+
+int placeholder(std::string_view name) {
+    using P = Placeholders;
+    static const std::pair<std::string_view, P::Name> names[] = {
+        {"object", P::Object}, {"o", P::O},
+        {"table", P::Table},   {"t", P::T},
+        {"column", P::Column}, {"c", P::C},
+        {"new", P::NewName},   {"n", P::N},
+        {"type", P::Type},     {"constraint", P::Constraint},
+        {"what", P::What},     {"command", P::Command},
+        {"drop", P::Drop},
     };
-    for (const auto &[text, piece] : names)
+    for (const auto &[text, which] : names)
         if (name == text)
-            return piece;
-    return Piece::kLiteral; // not a placeholder: the brace is text
+            return which;
+    return kLiteral; // not a placeholder: the brace is text
 }
 
 std::vector<Segment> compile(std::string_view t) {
     std::vector<Segment> out;
-    size_t literal = 0; // start of the literal run not yet added
+    size_t literal_start = 0; // start of the literal run not yet added
+    auto add_literal = [&](std::string_view text) {
+        if (!text.empty())
+            out.push_back({kLiteral, text, is_plain(text)});
+    };
     for (size_t i = 0; i < t.size(); ++i) {
         if (t[i] != '{')
             continue;
         const size_t close = t.find('}', i);
         if (close == std::string_view::npos)
             break;
-        const Piece piece = placeholder(t.substr(i + 1, close - i - 1));
-        if (piece == Piece::kLiteral)
+        const std::string_view name = t.substr(i + 1, close - i - 1);
+        const int which = placeholder(name);
+        if (which == kLiteral && name != kOldPlaceholder)
             continue;
-        if (i > literal)
-            out.push_back({Piece::kLiteral, t.substr(literal, i - literal)});
-        out.push_back({piece, {}});
-        literal = close + 1;
+        add_literal(t.substr(literal_start, i - literal_start));
+        if (which == kLiteral)
+            add_literal(kOldCode);
+        else
+            out.push_back({which, {}, false});
+        literal_start = close + 1;
         i = close;
     }
-    if (literal < t.size())
-        out.push_back({Piece::kLiteral, t.substr(literal)});
+    add_literal(t.substr(std::min(literal_start, t.size())));
     return out;
 }
 
@@ -473,68 +480,109 @@ const std::vector<Segment> &compiled(const char *tmpl) {
     return it->second;
 }
 
-std::string_view value(Piece piece, const RuleDef &def, const Subst &s) {
-    auto pick = [](const std::string &specific, std::string_view generic) {
-        return specific.empty() ? generic : std::string_view(specific);
-    };
-    switch (piece) {
-    case Piece::kLiteral:
-        break;
-    case Piece::kOld:
-        return kOldCode;
-    case Piece::kObject:
-        return pick(s.object, def.generic_object);
-    case Piece::kO:
-        return pick(s.o, "<name>");
-    case Piece::kTable:
-        return pick(s.table, "the table");
-    case Piece::kT:
-        return pick(s.t, "<table>");
-    case Piece::kColumn:
-        return pick(s.column, "the column");
-    case Piece::kC:
-        return pick(s.c, "<column>");
-    case Piece::kNew:
-        return pick(s.new_name, "<new_name>");
-    case Piece::kN:
-        return pick(s.n, "<new_name>");
-    case Piece::kType:
-        return pick(s.type, "<new_type>");
-    case Piece::kConstraint:
-        return pick(s.constraint, "the constraint");
-    case Piece::kWhat:
-        return pick(s.what, def.generic_what);
-    case Piece::kCommand:
-        return pick(s.command, "the statement");
-    case Piece::kDrop:
-        return pick(s.drop, "ALTER TABLE <table> DROP COLUMN <column>");
+// A placeholder's value, or what it reads in general terms when the finding left it empty.
+std::string_view value(int which, const RuleDef &def, const Placeholders &values) {
+    using P = Placeholders;
+    const std::string_view specific = values.get(static_cast<P::Name>(which));
+    if (!specific.empty())
+        return specific;
+    switch (which) {
+    case P::Object:
+        return def.generic_object;
+    case P::O:
+        return "<name>";
+    case P::Table:
+        return "the table";
+    case P::T:
+        return "<table>";
+    case P::Column:
+        return "the column";
+    case P::C:
+        return "<column>";
+    case P::NewName:
+    case P::N:
+        return "<new_name>";
+    case P::Type:
+        return "<new_type>";
+    case P::Constraint:
+        return "the constraint";
+    case P::What:
+        return def.generic_what;
+    case P::Command:
+        return "the statement";
+    case P::Drop:
+        return "ALTER TABLE <table> DROP COLUMN <column>";
     }
     return {};
 }
 
+class StringSink final : public TextSink {
+  public:
+    explicit StringSink(std::string &out) : out_(out) {}
+    void append(std::string_view text, bool) override { out_.append(text); }
+
+  private:
+    std::string &out_;
+};
+
 } // namespace
 
-std::string render(const char *tmpl, const RuleDef &def, const Subst &s, std::string_view before,
-                   std::string_view after) {
-    const std::vector<Segment> &segments = compiled(tmpl);
-    auto text = [&](const Segment &segment) {
-        return segment.piece == Piece::kLiteral ? segment.text : value(segment.piece, def, s);
-    };
-    size_t size = before.size() + after.size();
-    for (const Segment &segment : segments)
-        size += text(segment).size();
+void write(const char *tmpl, const RuleDef &def, const Placeholders &values, TextSink &sink) {
+    for (const Segment &segment : compiled(tmpl)) {
+        if (segment.placeholder == kLiteral)
+            sink.append(segment.text, segment.plain);
+        else
+            sink.append(value(segment.placeholder, def, values), false);
+    }
+}
+
+std::string render(const char *tmpl, const RuleDef &def, const Placeholders &values) {
     std::string out;
-    out.reserve(size);
-    out.append(before);
-    for (const Segment &segment : segments)
-        out.append(text(segment));
-    out.append(after);
+    StringSink sink(out);
+    write(tmpl, def, values, sink);
     return out;
 }
 
 } // namespace mg::rule_defs
 
 namespace mg {
+
+void Finding::write(FindingText text, TextSink &sink) const {
+    switch (text) {
+    case FindingText::Message:
+        sink.append(rule, true); // a kebab-case id
+        sink.append(": ", true);
+        return rule_defs::write(def->message, *def, values, sink);
+    case FindingText::Detail:
+        rule_defs::write(def->why, *def, values, sink);
+        if (!extra_detail.empty())
+            sink.append(extra_detail, false);
+        return;
+    case FindingText::Hint:
+        return rule_defs::write(def->recipe, *def, values, sink);
+    }
+}
+
+namespace {
+
+std::string text_of(const Finding &f, FindingText text) {
+    std::string out;
+    rule_defs::StringSink sink(out);
+    f.write(text, sink);
+    return out;
+}
+
+} // namespace
+
+std::string Finding::message() const {
+    return text_of(*this, FindingText::Message);
+}
+std::string Finding::detail() const {
+    return text_of(*this, FindingText::Detail);
+}
+std::string Finding::hint() const {
+    return text_of(*this, FindingText::Hint);
+}
 
 const std::vector<RuleInfo> &rule_catalogue() {
     return rule_defs::catalogue().infos;

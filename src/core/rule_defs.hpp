@@ -31,20 +31,17 @@ struct RuleDef {
     const char *generic_what;   // {what} in general terms
 };
 
-struct Subst {
-    std::string object, o, table, t, column, c, new_name, n, type, constraint, what, command;
-    std::string drop; // the statement that drops the column later, e.g. ALTER TABLE t DROP COLUMN c
-};
-
 const std::vector<RuleDef> &all();
 // The rule with this id, or nullptr; a hash lookup (the engine looks a rule up per finding).
 const RuleDef *find(std::string_view id);
+const RuleDef *find(const char *id); // the same, faster for the engine's literal ids
 
-// A rule text with its placeholders ({table}, {column}, {old} ...) filled in. `tmpl` is one of
-// the catalogue's texts (a RuleDef's message, why or recipe): each is split into its pieces once,
-// remembered by its address.
-// `before` and `after` are put around it in the same string.
-std::string render(const char *tmpl, const RuleDef &def, const Subst &s,
-                   std::string_view before = {}, std::string_view after = {});
+// A rule text with its placeholders ({table}, {column}, {old} ...) filled in, written piece by
+// piece to `sink`. `tmpl` is one of the catalogue's texts (a RuleDef's message, why or recipe):
+// each is split into its pieces once, remembered by its address.
+void write(const char *tmpl, const RuleDef &def, const Placeholders &values, TextSink &sink);
+
+// The same, as one string.
+std::string render(const char *tmpl, const RuleDef &def, const Placeholders &values);
 
 } // namespace mg::rule_defs

@@ -7,13 +7,67 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
+#include <iterator>
+#include <utility>
 #include <string>
 #include <vector>
 
 namespace mg {
+
+Placeholders &Placeholders::operator=(const Placeholders &other) {
+    if (this != &other) {
+        text_.reset(other.used_ > 0 ? new char[other.used_] : nullptr);
+        if (other.used_ > 0)
+            std::memcpy(text_.get(), other.text_.get(), other.used_);
+        used_ = capacity_ = other.used_;
+        places_ = other.places_;
+    }
+    return *this;
+}
+
+Placeholders &Placeholders::set(Name name, std::initializer_list<std::string_view> pieces) {
+    size_t size = 0;
+    bool aliased = false; // a piece is one of this object's values
+    for (std::string_view piece : pieces) {
+        size += piece.size();
+        aliased = aliased || (!piece.empty() && piece.data() >= text_.get() &&
+                              piece.data() < text_.get() + used_);
+    }
+    if (aliased) {
+        const std::string joined = [&] {
+            std::string out;
+            out.reserve(size);
+            for (std::string_view piece : pieces)
+                out.append(piece);
+            return out;
+        }();
+        return set(name, {joined});
+    }
+    if (used_ + size > capacity_) {
+        // Most findings' values fit in the first block.
+        const size_t capacity = std::max({used_ + size, size_t{2} * capacity_, size_t{192}});
+        std::unique_ptr<char[]> grown(new char[capacity]);
+        if (used_ > 0)
+            std::memcpy(grown.get(), text_.get(), used_);
+        text_ = std::move(grown);
+        capacity_ = static_cast<uint32_t>(capacity);
+    }
+    char *out = text_.get() + used_;
+    for (std::string_view piece : pieces)
+        if (!piece.empty()) {
+            std::memcpy(out, piece.data(), piece.size());
+            out += piece.size();
+        }
+    places_.start[name] = used_;
+    places_.size[name] = static_cast<uint32_t>(size);
+    used_ += static_cast<uint32_t>(size);
+    return *this;
+}
+
 namespace {
 
-using rule_defs::Subst;
+using P = Placeholders;
 
 std::string quoted(const std::string &s) {
     return "\"" + s + "\"";
@@ -49,16 +103,15 @@ std::string pretty_size(int64_t bytes) {
     return std::to_string(value) + " " + units[unit];
 }
 
-Finding make_finding(const rule_defs::RuleDef &def, Action action, const Subst &s, int location,
-                     const std::string &extra_detail = "") {
+Finding make_finding(const rule_defs::RuleDef &def, Action action, Placeholders values,
+                     int location, std::string extra_detail = {}) {
     Finding f;
     f.rule = def.info.id;
     f.action = action;
-    const std::string id = std::string(def.info.id) + ": ";
-    f.message = rule_defs::render(def.message, def, s, id);
-    f.detail = rule_defs::render(def.why, def, s, {}, extra_detail);
-    f.hint = rule_defs::render(def.recipe, def, s);
     f.location = location;
+    f.def = &def;
+    f.values = std::move(values);
+    f.extra_detail = std::move(extra_detail);
     return f;
 }
 
@@ -138,19 +191,20 @@ const char *constraint_word(const std::string &type) {
 
 class Judge {
   public:
+    // Findings are added to `out` (a script's findings go to one vector).
     Judge(const DdlStatement &st, const Facts &facts, const std::vector<RuleSetting> &settings,
           const std::vector<QualifiedName> &created, bool lock_timeout_set,
-          bool in_transaction = false)
+          std::vector<Finding> &out, bool in_transaction = false)
         : st_(st), facts_(facts), settings_(settings), created_(created),
-          lock_timeout_set_(lock_timeout_set), in_transaction_(in_transaction) {}
+          lock_timeout_set_(lock_timeout_set), in_transaction_(in_transaction), out_(out),
+          first_(out.size()) {}
 
-    std::vector<Finding> run() {
+    void run() {
         for (const DdlChange &c : st_.changes) {
             judge(c);
             judge_concurrently(c);
         }
         judge_lock_timeout();
-        return std::move(out_);
     }
 
   private:
@@ -160,7 +214,8 @@ class Judge {
     const std::vector<QualifiedName> &created_;
     bool lock_timeout_set_;
     bool in_transaction_; // the statement runs inside a transaction block (scripts only)
-    std::vector<Finding> out_;
+    std::vector<Finding> &out_;
+    size_t first_; // this statement's first finding in out_
 
     // CONCURRENTLY inside a transaction block fails, on a table of this transaction too.
     void judge_concurrently(const DdlChange &c) {
@@ -172,9 +227,9 @@ class Judge {
                                                                 : nullptr;
         if (command == nullptr)
             return;
-        Subst s;
-        s.command = command;
-        emit("concurrently-in-transaction", s);
+        Placeholders s;
+        s.set(P::Command, {command});
+        emit("concurrently-in-transaction", std::move(s));
     }
 
     // The facts gathered for this very name as written first: "orders" and "public.orders"
@@ -221,68 +276,76 @@ class Judge {
         return " Table " + quoted(table) + " takes " + pretty_size(*t->bytes) + ".";
     }
 
-    void emit(const char *rule, const Subst &s, const std::string &extra_detail = "") {
+    void emit(const char *rule, Placeholders s, std::string extra_detail = {}) {
         const rule_defs::RuleDef *def = rule_defs::find(rule);
         if (!def)
             return;
         const Action action = action_for(*def, settings_);
         if (action == Action::Off)
             return;
-        Finding f = make_finding(*def, action, s, st_.location, extra_detail);
-        for (const Finding &seen : out_)
-            if (seen.rule == f.rule && seen.message == f.message)
+        const Finding &f = out_.emplace_back(
+            make_finding(*def, action, std::move(s), st_.location, std::move(extra_detail)));
+        for (size_t i = first_; i + 1 < out_.size(); ++i)
+            if (out_[i].rule == f.rule && out_[i].message() == f.message()) {
+                out_.pop_back(); // said already
                 return;
-        out_.push_back(std::move(f));
+            }
     }
 
-    static Subst on_table(const QualifiedName &table) {
-        Subst s;
-        s.table = "table " + quoted(table);
-        s.t = table.display();
+    static Placeholders on_table(const QualifiedName &table) {
+        const std::string name = table.display();
+        Placeholders s;
+        s.set(P::T, {name});
+        s.set(P::Table, {"table \"", name, "\""});
         return s;
     }
 
-    static Subst on_column(const QualifiedName &table, const std::string &column) {
-        Subst s = on_table(table);
-        s.column = "column " + quoted(column);
-        s.c = column;
-        s.drop = "ALTER TABLE " + table.display() + " DROP COLUMN " + column;
-        s.object = s.column + " of " + s.table;
-        s.o = column;
+    static Placeholders on_column(const QualifiedName &table, const std::string &column) {
+        const std::string name = table.display();
+        Placeholders s;
+        s.set(P::T, {name});
+        s.set(P::Table, {"table \"", name, "\""});
+        s.set(P::C, {column});
+        s.set(P::O, {column});
+        s.set(P::Column, {"column \"", column, "\""});
+        s.set(P::Drop, {"ALTER TABLE ", name, " DROP COLUMN ", column});
+        s.set(P::Object, {s.get(P::Column), " of ", s.get(P::Table)});
         return s;
     }
 
     // A column change: of a table, a view, or an attribute of a composite type.
-    static Subst on_column(const DdlChange &c) {
+    static Placeholders on_column(const DdlChange &c) {
         if (c.container.empty())
             return on_column(c.object, c.column);
-        Subst s;
+        const std::string name = c.object.display();
+        Placeholders s;
         if (c.container == "domain") { // ALTER DOMAIN: the columns of that type
-            s.object = s.table = "domain " + quoted(c.object);
-            s.o = s.t = c.object.display();
-            s.column = "the columns of " + s.object;
-            s.c = c.object.display();
+            s.set(P::Table, {"domain \"", name, "\""});
+            s.set(P::Object, {s.get(P::Table)});
+            s.set(P::T, {name}).set(P::O, {name}).set(P::C, {name});
+            s.set(P::Column, {"the columns of ", s.get(P::Object)});
             return s;
         }
-        s.table = c.container + " " + quoted(c.object);
-        s.t = c.object.display();
-        s.column = (c.container == "type" ? "attribute " : "column ") + quoted(c.column);
-        s.c = c.column;
-        s.drop = c.container == "type"
-                     ? "ALTER TYPE " + c.object.display() + " DROP ATTRIBUTE " + c.column
-                     : "ALTER TABLE " + c.object.display() + " DROP COLUMN " + c.column;
-        s.object = s.column + " of " + s.table;
-        s.o = c.column;
+        const bool type = c.container == "type";
+        s.set(P::Table, {c.container, " \"", name, "\""});
+        s.set(P::T, {name});
+        s.set(P::Column, {type ? "attribute \"" : "column \"", c.column, "\""});
+        s.set(P::C, {c.column});
+        s.set(P::Drop, {type ? "ALTER TYPE " : "ALTER TABLE ", name,
+                        type ? " DROP ATTRIBUTE " : " DROP COLUMN ", c.column});
+        s.set(P::Object, {s.get(P::Column), " of ", s.get(P::Table)});
+        s.set(P::O, {c.column});
         return s;
     }
 
-    static Subst on_object(const char *kind, const QualifiedName &object) {
-        Subst s;
-        s.object = std::string(kind) + " " + quoted(object);
-        s.o = object.display();
-        if (std::string(kind) == "table") {
-            s.table = s.object;
-            s.t = s.o;
+    static Placeholders on_object(const char *kind, const QualifiedName &object) {
+        const std::string name = object.display();
+        Placeholders s;
+        s.set(P::Object, {kind, " \"", name, "\""});
+        s.set(P::O, {name});
+        if (std::string_view(kind) == "table") {
+            s.set(P::Table, {s.get(P::Object)});
+            s.set(P::T, {name});
         }
         return s;
     }
@@ -295,10 +358,9 @@ class Judge {
     void rename(const char *rule, const char *kind, const DdlChange &c) {
         if (exempt(c))
             return;
-        Subst s = on_object(kind, c.object);
-        s.new_name = quoted(c.new_name);
-        s.n = c.new_name;
-        emit(rule, s);
+        Placeholders s = on_object(kind, c.object);
+        s.set(P::NewName, {"\"", c.new_name, "\""}).set(P::N, {c.new_name});
+        emit(rule, std::move(s));
     }
 
     // Whether this statement also adds `column` to `table` (a constraint on a brand-new column
@@ -350,18 +412,16 @@ class Judge {
             return rename("rename-type", "type", c);
         case ChangeKind::RenameColumn:
             if (!exempt(c)) {
-                Subst s = on_column(c);
-                s.new_name = quoted(c.new_name);
-                s.n = c.new_name;
-                emit("rename-column", s);
+                Placeholders s = on_column(c);
+                s.set(P::NewName, {"\"", c.new_name, "\""}).set(P::N, {c.new_name});
+                emit("rename-column", std::move(s));
             }
             return;
         case ChangeKind::RenameEnumValue: {
-            Subst s = on_object("enum type", c.object);
-            s.what = "value " + quoted(c.column);
-            s.new_name = quoted(c.new_name);
-            s.n = c.new_name;
-            return emit("rename-enum-value", s);
+            Placeholders s = on_object("enum type", c.object);
+            s.set(P::What, {"value \"", c.column, "\""});
+            s.set(P::NewName, {"\"", c.new_name, "\""}).set(P::N, {c.new_name});
+            return emit("rename-enum-value", std::move(s));
         }
         case ChangeKind::AddColumn:
             return judge_add_column(c);
@@ -394,9 +454,11 @@ class Judge {
         case ChangeKind::CreateIndex: {
             if (exempt(c))
                 return;
-            Subst s = on_table(c.object);
-            s.object = c.new_name.empty() ? "an index" : "index " + quoted(c.new_name);
-            s.o = c.new_name.empty() ? "<index>" : c.new_name;
+            Placeholders s = on_table(c.object);
+            if (c.new_name.empty())
+                s.set(P::Object, {"an index"}).set(P::O, {"<index>"});
+            else
+                s.set(P::Object, {"index \"", c.new_name, "\""}).set(P::O, {c.new_name});
             if (c.constraint_type == "unique")
                 emit("add-unique-index", s);
             if (!c.concurrently)
@@ -405,10 +467,14 @@ class Judge {
         }
         case ChangeKind::Reindex:
             if (!c.concurrently && !exempt(c)) {
-                Subst s;
-                s.object = c.object.name.empty() ? "the database" : quoted(c.object);
-                s.o = c.object.display();
-                emit("reindex-non-concurrently", s, size_note(c.object));
+                Placeholders s;
+                const std::string name = c.object.display();
+                if (c.object.name.empty())
+                    s.set(P::Object, {"the database"});
+                else
+                    s.set(P::Object, {"\"", name, "\""});
+                s.set(P::O, {name});
+                emit("reindex-non-concurrently", std::move(s), size_note(c.object));
             }
             return;
         case ChangeKind::VacuumFull:
@@ -416,10 +482,11 @@ class Judge {
             const bool vacuum = c.kind == ChangeKind::VacuumFull;
             if (!c.object.name.empty() && exempt(c.object))
                 return;
-            Subst s = c.object.name.empty() ? Subst{} : on_object("table", c.object);
+            Placeholders s = c.object.name.empty() ? Placeholders{} : on_object("table", c.object);
             if (c.object.name.empty())
-                s.object = vacuum ? "every table in the database" : "every clustered table";
-            return emit(vacuum ? "vacuum-full" : "cluster", s, size_note(c.object));
+                s.set(P::Object,
+                      {vacuum ? "every table in the database" : "every clustered table"});
+            return emit(vacuum ? "vacuum-full" : "cluster", std::move(s), size_note(c.object));
         }
         case ChangeKind::ValidateConstraint:
         case ChangeKind::CreateTable:
@@ -434,16 +501,15 @@ class Judge {
     void judge_add_column(const DdlChange &c) {
         if (exempt(c))
             return;
-        Subst s = on_table(c.object);
-        s.column = "column " + quoted(c.column);
-        s.c = c.column;
+        Placeholders s = on_table(c.object);
+        s.set(P::Column, {"column \"", c.column, "\""}).set(P::C, {c.column});
         if (c.not_null && !c.has_default)
             emit("add-column-not-null-without-default", s);
         if (!c.type.array && !c.type.names.empty() && c.type.names.back() == "json" &&
             (c.type.names.size() == 1 || c.type.names.front() == "pg_catalog")) {
-            Subst j = s;
-            j.object = s.column;
-            emit("add-json-column", j);
+            Placeholders j = s;
+            j.set(P::Object, {j.get(P::Column)});
+            emit("add-json-column", std::move(j));
         }
         if (!c.has_default)
             return;
@@ -459,18 +525,19 @@ class Judge {
         }
         if (!c.default_is_volatile && volatile_calls.empty())
             return;
+        std::string what;
         for (size_t i = 0; i < volatile_calls.size(); ++i)
-            s.what += (i ? ", " : "") + volatile_calls[i];
-        if (s.what.empty())
-            s.what = "a value computed for every row";
-        emit("add-column-volatile-default", s, size_note(c.object));
+            what += (i ? ", " : "") + volatile_calls[i];
+        s.set(P::What, {what.empty() ? "a value computed for every row" : what});
+        emit("add-column-volatile-default", std::move(s), size_note(c.object));
     }
 
     void judge_type_change(const DdlChange &c) {
         if (exempt(c))
             return;
-        Subst s = on_column(c.object, c.column);
-        s.type = c.type.display.empty() ? "a new type" : c.type.display;
+        Placeholders s = on_column(c.object, c.column);
+        const std::string type = c.type.display.empty() ? "a new type" : c.type.display;
+        s.set(P::Type, {type});
         std::string note;
         if (!facts_.known) {
             note = " Without a database connection the column's current type is unknown, so a "
@@ -483,25 +550,27 @@ class Judge {
         } else if (safe_type_change(*col, c)) {
             return;
         } else {
-            note = " The column is " + type_display(*col) + " now; " + s.type +
+            note = " The column is " + type_display(*col) + " now; " + type +
                    (c.using_expression ? " with a USING expression" : "") +
                    " is not a change PostgreSQL makes without a rewrite while old code cannot "
                    "notice.";
         }
-        emit("alter-column-type", s, note + size_note(c.object));
+        emit("alter-column-type", std::move(s), note + size_note(c.object));
     }
 
     void judge_constraint(const DdlChange &c) {
         if (exempt(c))
             return;
-        Subst s = on_table(c.object);
+        Placeholders s = on_table(c.object);
         const std::string word = constraint_word(c.constraint_type);
-        s.constraint = c.constraint_name.empty() ? (word[0] == 'e' ? "an " : "a ") + word
-                                                 : word + " " + quoted(c.constraint_name);
-        s.o = c.constraint_name;
+        if (c.constraint_name.empty())
+            s.set(P::Constraint, {word[0] == 'e' ? "an " : "a ", word});
+        else
+            s.set(P::Constraint, {word, " \"", c.constraint_name, "\""});
+        s.set(P::O, {c.constraint_name});
         if (c.container == "domain") { // ALTER DOMAIN: every column of the type, in every table
-            s.table = "domain " + quoted(c.object);
-            return emit("add-domain-constraint", s);
+            s.set(P::Table, {"domain \"", c.object.display(), "\""});
+            return emit("add-domain-constraint", std::move(s));
         }
         const bool new_column = adds_column(c.object, c.column);
         const std::string &type = c.constraint_type;
@@ -510,7 +579,7 @@ class Judge {
                 emit("add-check-constraint", s);
         } else if (type == "foreign_key") {
             if (!c.referenced.name.empty())
-                s.what = "table " + quoted(c.referenced);
+                s.set(P::What, {"table \"", c.referenced.display(), "\""});
             emit("add-foreign-key", s);
         } else if (type == "unique" || type == "primary_key") {
             if (!c.using_index && !new_column)
@@ -519,7 +588,7 @@ class Judge {
             emit("add-exclusion-constraint", s);
         }
         if ((type == "check" || type == "foreign_key") && !c.not_valid)
-            emit("constraint-not-valid-missing", s, size_note(c.object));
+            emit("constraint-not-valid-missing", std::move(s), size_note(c.object));
     }
 
     void judge_lock_timeout() {
@@ -532,11 +601,10 @@ class Judge {
                 });
             if (exempt(t, missing_ok))
                 continue;
-            Subst s;
-            s.object = quoted(t);
-            s.o = t.display();
-            s.command = st_.command;
-            emit("missing-lock-timeout", s, size_note(t));
+            const std::string name = t.display();
+            Placeholders s;
+            s.set(P::Object, {"\"", name, "\""}).set(P::O, {name}).set(P::Command, {st_.command});
+            emit("missing-lock-timeout", std::move(s), size_note(t));
             return;
         }
     }
@@ -570,8 +638,11 @@ bool has_transaction_control(const std::vector<DdlStatement> &statements) {
 std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
                               const std::vector<RuleSetting> &settings,
                               const std::vector<QualifiedName> &created_earlier) {
-    return Judge(statement, facts, settings, created_earlier, facts.known && facts.lock_timeout_set)
+    std::vector<Finding> findings;
+    Judge(statement, facts, settings, created_earlier, facts.known && facts.lock_timeout_set,
+          findings)
         .run();
+    return findings;
 }
 
 namespace {
@@ -660,16 +731,17 @@ std::vector<Finding> evaluate_dropped(const std::string &command,
             continue;
         for (Finding &f : evaluate(st, no_facts, settings)) {
             if (d.automatic)
-                f.detail += " " + command +
-                            " drops it with what it belongs to (a dropped table owning the "
-                            "sequence, a dropped partitioned table, a dropped extension).";
+                f.extra_detail += " " + command +
+                                  " drops it with what it belongs to (a dropped table owning the "
+                                  "sequence, a dropped partitioned table, a dropped extension).";
             else if (d.cascaded)
-                f.detail += " " + command + " drops it with an object it depends on (CASCADE).";
+                f.extra_detail +=
+                    " " + command + " drops it with an object it depends on (CASCADE).";
             else
-                f.detail += " " + command + " drops it.";
+                f.extra_detail += " " + command + " drops it.";
             bool seen = false;
             for (const Finding &g : findings)
-                seen = seen || (g.rule == f.rule && g.message == f.message);
+                seen = seen || (g.rule == f.rule && g.message() == f.message());
             if (!seen)
                 findings.push_back(std::move(f));
         }
@@ -689,11 +761,10 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
     int local_timeout = -1; // SET LOCAL in the current transaction: -1 none, 0 off, 1 on
 
     std::vector<Finding> findings;
+    findings.reserve(statements.size()); // scripts that need linting have about one each
     for (const DdlStatement &st : statements) {
         const bool timeout = local_timeout >= 0 ? local_timeout == 1 : session_timeout;
-        std::vector<Finding> f = Judge(st, facts, settings, created, timeout, in_transaction).run();
-        findings.insert(findings.end(), std::make_move_iterator(f.begin()),
-                        std::make_move_iterator(f.end()));
+        Judge(st, facts, settings, created, timeout, findings, in_transaction).run();
 
         for (const DdlChange &c : st.changes) {
             switch (c.kind) {
@@ -796,12 +867,12 @@ std::optional<Finding> table_rewrite_finding(const QualifiedName &table,
     const Action action = action_for(*def, settings);
     if (action == Action::Off)
         return std::nullopt;
-    Subst s;
-    s.table = "table " + quoted(table);
-    s.t = table.display();
+    const std::string name = table.display();
+    Placeholders s;
+    s.set(P::Table, {"table \"", name, "\""}).set(P::T, {name});
     if (bytes)
-        s.what = pretty_size(*bytes);
-    return make_finding(*def, action, s, location);
+        s.set(P::What, {pretty_size(*bytes)});
+    return make_finding(*def, action, std::move(s), location);
 }
 
 std::optional<Finding> syntax_error_finding(const std::string &message, int location,
@@ -810,9 +881,9 @@ std::optional<Finding> syntax_error_finding(const std::string &message, int loca
     const Action action = action_for(*def, settings);
     if (action == Action::Off)
         return std::nullopt;
-    Subst s;
-    s.what = message;
-    return make_finding(*def, action, s, location);
+    Placeholders s;
+    s.set(P::What, {message});
+    return make_finding(*def, action, std::move(s), location);
 }
 
 } // namespace mg

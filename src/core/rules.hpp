@@ -5,8 +5,12 @@
 #include "core/ddl_change.hpp"
 
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mg {
@@ -54,13 +58,92 @@ struct RuleSetting {
     Action action;
 };
 
+namespace rule_defs {
+struct RuleDef;
+}
+
+// What a finding's texts are filled with: the object, written the ways the rule texts name it
+// (rule_defs.hpp lists the placeholders). An empty value reads in general terms. The values share
+// one string, so that a finding moves cheaply from the engine to a report.
+class Placeholders {
+  public:
+    enum Name : uint8_t {
+        Object,     // {object}   column "email" of table "public.users"
+        O,          // {o}        the object's name as SQL
+        Table,      // {table}    table "public.users"
+        T,          // {t}        public.users
+        Column,     // {column}   column "email"
+        C,          // {c}        email
+        NewName,    // {new}      the new name, quoted
+        N,          // {n}        the new name as SQL
+        Type,       // {type}     the new type
+        Constraint, // {constraint}
+        What,       // {what}     rule-specific
+        Command,    // {command}  the statement's command
+        Drop,       // {drop}     the statement that drops the column later
+        kCount
+    };
+
+    Placeholders() = default;
+    Placeholders(const Placeholders &other) { *this = other; }
+    Placeholders(Placeholders &&other) noexcept { *this = std::move(other); }
+    Placeholders &operator=(const Placeholders &other);
+    Placeholders &operator=(Placeholders &&other) noexcept { // findings move often: inline
+        text_ = std::move(other.text_);
+        used_ = std::exchange(other.used_, 0);
+        capacity_ = std::exchange(other.capacity_, 0);
+        places_ = other.places_; // `other` has no text now: every value of it reads empty
+        return *this;
+    }
+
+    std::string_view get(Name name) const {
+        if (!text_)
+            return {};
+        return {text_.get() + places_.start[name], places_.size[name]};
+    }
+    // The value `name` becomes the pieces joined; a piece may be another value of this object.
+    Placeholders &set(Name name, std::initializer_list<std::string_view> pieces);
+
+  private:
+    std::unique_ptr<char[]> text_; // every value, one after the other
+    uint32_t used_ = 0, capacity_ = 0;
+    struct {
+        uint32_t start[kCount] = {};
+        uint32_t size[kCount] = {};
+    } places_; // of each value in text_
+};
+
+// Receives a finding's text piece by piece (Finding::write), so that a report can copy or escape
+// each piece straight into its output. A `plain` piece is printable ASCII without '"' or '\\'
+// (the catalogue's own words); any other may hold any byte (names from the script, the parser's
+// message).
+class TextSink {
+  public:
+    virtual void append(std::string_view text, bool plain) = 0;
+
+  protected:
+    ~TextSink() = default;
+};
+
+enum class FindingText { Message, Detail, Hint };
+
+// One finding. Its three texts are rendered from the rule's templates only when asked for: a
+// linted directory may have many thousands of findings, and a report writes each text straight
+// into its output, escaped as it goes.
 struct Finding {
-    std::string rule;
-    Action action;       // Block or Warn (never Off: off rules produce nothing)
-    std::string message; // names the rule and the object
-    std::string detail;  // why old code breaks
-    std::string hint;    // the safe recipe
-    int location = -1;   // of the statement
+    std::string_view rule; // the rule's id (the catalogue's, which lives as long as the program)
+    Action action;         // Block or Warn (never Off: off rules produce nothing)
+    int location = -1;     // of the statement
+
+    std::string message() const; // "<rule>: " and what the statement does to which object
+    std::string detail() const;  // why old code breaks
+    std::string hint() const;    // the safe recipe
+    void write(FindingText text, TextSink &sink) const;
+
+    // What the texts are made of (set by the engine).
+    const rule_defs::RuleDef *def = nullptr;
+    Placeholders values;
+    std::string extra_detail; // after DETAIL: the table's size, how a dropped object went
 };
 
 // Judges one statement. `settings` override default actions (missing = default). Changes to

@@ -326,9 +326,9 @@ std::vector<RuleSetting> current_settings() {
 void copy_findings(const std::vector<Finding> &findings, Verdicts &out) {
     out.items = alloc_array<Verdict>(findings.size());
     for (const Finding &f : findings)
-        out.items[out.count++] =
-            Verdict{copy_to_pg(f.rule),   f.action == Action::Block, copy_to_pg(f.message),
-                    copy_to_pg(f.detail), copy_to_pg(f.hint),        f.location};
+        out.items[out.count++] = Verdict{
+            copy_to_pg(std::string(f.rule)), f.action == Action::Block, copy_to_pg(f.message()),
+            copy_to_pg(f.detail()),          copy_to_pg(f.hint()),      f.location};
 }
 
 } // namespace

@@ -958,7 +958,7 @@ DdlStatement describe(const Node *stmt) {
     if (stmt && IsA(stmt, RawStmt))
         stmt = castNode(RawStmt, stmt)->stmt;
     if (!stmt)
-        return b.st;
+        return std::move(b.st);
     switch (nodeTag(stmt)) {
     case T_DropStmt:
         describe_drop(castNode(DropStmt, stmt), b);
@@ -1018,7 +1018,7 @@ DdlStatement describe(const Node *stmt) {
     default:
         break;
     }
-    return b.st;
+    return std::move(b.st); // a member: returned by copy unless moved
 }
 
 } // namespace mg::pgparse

@@ -21,7 +21,8 @@ using mg::cli::LintOptions;
 std::vector<std::string> rules_of(const mg::cli::LintResult &r) {
     std::vector<std::string> out;
     for (const auto &f : r.findings)
-        out.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" + f.rule);
+        out.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" +
+                      std::string(f.rule));
     return out;
 }
 
@@ -193,10 +194,11 @@ TEST(CliReport, Escaping) {
 namespace {
 
 std::string report_text(mg::cli::Format format, const std::string &message) {
+    // A syntax error's message is the parser's, whatever bytes the script held.
     mg::cli::LintFinding f;
-    f.rule = "drop-table";
+    f.finding = *mg::syntax_error_finding(message, 0, {});
+    f.rule = f.finding.rule;
     f.severity = "error";
-    f.message = message;
     mg::cli::FileReport file{"dir/a \"b\".sql", {}};
     file.result.findings.push_back(f);
     char *buffer = nullptr;
@@ -220,9 +222,10 @@ TEST(CliReport, JsonEscapesAndReplacesBadUtf8) {
     ASSERT_EQ(parsed.size(), 1u);
     EXPECT_EQ(parsed[0]["file"], "dir/a \"b\".sql");
     const std::string r = "\xEF\xBF\xBD";
-    EXPECT_EQ(parsed[0]["message"], std::string("tab\there \"q\" back\\slash \x01 caf\xC3\xA9 ") +
-                                        "\xF0\x9F\x98\x80 bad:" + r + r + " overlong:" + r + r +
-                                        " surrogate:" + r + r + r);
+    EXPECT_EQ(parsed[0]["message"],
+              std::string("syntax-error: tab\there \"q\" back\\slash \x01 caf\xC3\xA9 ") +
+                  "\xF0\x9F\x98\x80 bad:" + r + r + " overlong:" + r + r + " surrogate:" + r + r +
+                  r);
     EXPECT_EQ(nlohmann::json::parse(report_text(mg::cli::Format::Json, "x"))[0]["line"], 1);
 }
 
