@@ -2,10 +2,73 @@
 
 #include <libpq-fe.h>
 
+#include <dlfcn.h>
+
 #include <string>
+#include <type_traits>
 
 namespace mg::cli {
 namespace {
+
+// libpq is loaded when a command first needs a database (lint --dsn, verify), not when the
+// program starts: with it come some twenty libraries (TLS, Kerberos, LDAP), whose loading and
+// relocation took most of the start-up of a plain `lint`. libpq's soname has been libpq.so.5
+// since PostgreSQL 8.0; the types and signatures are the ones libpq-fe.h declares.
+struct Libpq {
+    decltype(&PQconnectdb) connectdb;
+    decltype(&PQstatus) status;
+    decltype(&PQerrorMessage) errorMessage;
+    decltype(&PQfinish) finish;
+    decltype(&PQexecParams) execParams;
+    decltype(&PQresultStatus) resultStatus;
+    decltype(&PQresultErrorMessage) resultErrorMessage;
+    decltype(&PQclear) clear;
+    decltype(&PQntuples) ntuples;
+    decltype(&PQnfields) nfields;
+    decltype(&PQgetisnull) getisnull;
+    decltype(&PQgetvalue) getvalue;
+};
+
+// libpq's functions, or nullptr with `error` set when it cannot be loaded.
+const Libpq *libpq(std::string &error) {
+    static std::string load_error;
+    static const Libpq *const loaded = []() -> const Libpq * {
+        constexpr char kSoname[] = "libpq.so.5";
+        void *handle = dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr) {
+            const char *why = dlerror();
+            load_error = std::string("cannot load ") + kSoname + " (" + (why ? why : "?") +
+                         "): install PostgreSQL's client library (Debian: libpq5)";
+            return nullptr;
+        }
+        static Libpq functions;
+        bool complete = true;
+        auto bind = [&](auto &function, const char *name) {
+            function =
+                reinterpret_cast<std::remove_reference_t<decltype(function)>>(dlsym(handle, name));
+            if (function == nullptr && complete) {
+                complete = false;
+                load_error = std::string(kSoname) + " has no " + name;
+            }
+        };
+        bind(functions.connectdb, "PQconnectdb");
+        bind(functions.status, "PQstatus");
+        bind(functions.errorMessage, "PQerrorMessage");
+        bind(functions.finish, "PQfinish");
+        bind(functions.execParams, "PQexecParams");
+        bind(functions.resultStatus, "PQresultStatus");
+        bind(functions.resultErrorMessage, "PQresultErrorMessage");
+        bind(functions.clear, "PQclear");
+        bind(functions.ntuples, "PQntuples");
+        bind(functions.nfields, "PQnfields");
+        bind(functions.getisnull, "PQgetisnull");
+        bind(functions.getvalue, "PQgetvalue");
+        return complete ? &functions : nullptr; // the handle stays open for the program's life
+    }();
+    if (loaded == nullptr)
+        error = load_error;
+    return loaded;
+}
 
 PGconn *pg(void *conn) {
     return static_cast<PGconn *>(conn);
@@ -43,48 +106,54 @@ constexpr char kRelation[] =
 } // namespace
 
 std::unique_ptr<Database> Database::connect(const std::string &dsn, std::string &error) {
-    PGconn *conn = PQconnectdb(dsn.c_str());
+    const Libpq *pq = libpq(error);
+    if (pq == nullptr) {
+        error = "cannot connect: " + error;
+        return nullptr;
+    }
+    PGconn *conn = pq->connectdb(dsn.c_str());
     if (conn == nullptr) {
         error = "cannot connect: out of memory";
         return nullptr;
     }
-    if (PQstatus(conn) != CONNECTION_OK) {
-        error = "cannot connect: " + trim_newline(PQerrorMessage(conn));
-        PQfinish(conn);
+    if (pq->status(conn) != CONNECTION_OK) {
+        error = "cannot connect: " + trim_newline(pq->errorMessage(conn));
+        pq->finish(conn);
         return nullptr;
     }
-    return std::unique_ptr<Database>(new Database(conn));
+    return std::unique_ptr<Database>(new Database(conn, pq));
 }
 
 Database::~Database() {
-    PQfinish(pg(conn_));
+    static_cast<const Libpq *>(libpq_)->finish(pg(conn_));
 }
 
 bool Database::query(const std::string &sql, const std::vector<std::string> &params,
                      std::vector<Row> &rows, std::string &error) {
+    const Libpq &pq = *static_cast<const Libpq *>(libpq_);
     std::vector<const char *> values;
     for (const std::string &p : params)
         values.push_back(p.c_str());
-    PGresult *res = PQexecParams(pg(conn_), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
-        error = trim_newline(PQresultErrorMessage(res));
+    PGresult *res = pq.execParams(pg(conn_), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0);
+    if (pq.resultStatus(res) != PGRES_TUPLES_OK && pq.resultStatus(res) != PGRES_COMMAND_OK) {
+        error = trim_newline(pq.resultErrorMessage(res));
         if (error.empty())
-            error = trim_newline(PQerrorMessage(pg(conn_)));
-        PQclear(res);
+            error = trim_newline(pq.errorMessage(pg(conn_)));
+        pq.clear(res);
         return false;
     }
     rows.clear();
-    const int n = PQntuples(res), m = PQnfields(res);
+    const int n = pq.ntuples(res), m = pq.nfields(res);
     for (int i = 0; i < n; ++i) {
         Row row;
         for (int j = 0; j < m; ++j)
-            row.push_back(PQgetisnull(res, i, j)
+            row.push_back(pq.getisnull(res, i, j)
                               ? std::nullopt
-                              : std::optional<std::string>(PQgetvalue(res, i, j)));
+                              : std::optional<std::string>(pq.getvalue(res, i, j)));
         rows.push_back(std::move(row));
     }
-    PQclear(res);
+    pq.clear(res);
     return true;
 }
 

@@ -1,4 +1,5 @@
-// A connection to a database (libpq), for lint --dsn and verify. No libpq type in this header.
+// A connection to a database (libpq), for lint --dsn and verify. No libpq type in this header;
+// libpq itself is loaded at the first connection, so that commands without one start faster.
 #pragma once
 
 #include "core/rules.hpp"
@@ -35,8 +36,9 @@ class Database {
     const std::string &error() const { return error_; }
 
   private:
-    explicit Database(void *conn) : conn_(conn) {}
-    void *conn_; // PGconn
+    Database(void *conn, const void *libpq) : conn_(conn), libpq_(libpq) {}
+    void *conn_;        // PGconn
+    const void *libpq_; // libpq's functions (loaded at the first connection)
     std::string error_;
 };
 
