@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -41,6 +42,7 @@ void write_json(std::FILE *out, const json &document) {
 // Writers ask for room (room()), write into it and say where they stopped (advance()).
 class OutBuffer {
   public:
+    // `out` nullptr: the bytes stay in the buffer (take()); it grows instead of being flushed.
     explicit OutBuffer(std::FILE *out) : out_(out), data_(new char[kBlock]), capacity_(kBlock) {}
     OutBuffer(const OutBuffer &) = delete;
     OutBuffer &operator=(const OutBuffer &) = delete;
@@ -49,10 +51,14 @@ class OutBuffer {
     // Space for at least n more bytes, at the end of what is written so far.
     char *room(size_t n) {
         if (capacity_ - size_ < n) {
-            flush();
-            if (capacity_ < n) {
-                data_.reset(new char[n]);
-                capacity_ = n;
+            if (out_ != nullptr)
+                flush();
+            if (capacity_ - size_ < n) {
+                const size_t capacity = std::max(size_ + n, 2 * capacity_);
+                std::unique_ptr<char[]> grown(new char[capacity]);
+                std::memcpy(grown.get(), data_.get(), size_);
+                data_ = std::move(grown);
+                capacity_ = capacity;
             }
         }
         return data_.get() + size_;
@@ -72,9 +78,15 @@ class OutBuffer {
     }
 
     void flush() {
-        if (size_ > 0)
+        if (size_ > 0 && out_ != nullptr)
             std::fwrite(data_.get(), 1, size_, out_);
         size_ = 0;
+    }
+    // What was written so far, taken out (a buffer made without a stream).
+    std::string take() {
+        std::string text(data_.get(), size_);
+        size_ = 0;
+        return text;
     }
 
   private:
@@ -309,18 +321,25 @@ void write_json_findings(std::FILE *out, const std::vector<FileReport> &files) {
     bool first = true;
     buf.put('[');
     for (const FileReport &file : files) {
+        std::string path; // escaped once per file
+        {
+            OutBuffer escaped(nullptr);
+            put_json_string(escaped, file.path);
+            path = escaped.take();
+        }
         for (const LintFinding &f : file.result.findings) {
             buf.put(first ? "\n  {\"file\": " : ",\n  {\"file\": ");
             first = false;
-            put_json_string(buf, file.path);
+            buf.put(path);
             buf.put(", \"line\": ");
             buf.put(f.line);
             buf.put(", \"column\": ");
             buf.put(f.column);
-            buf.put(", \"rule\": ");
-            put_json_string(buf, f.rule);
-            buf.put(", \"severity\": ");
-            put_json_string(buf, f.severity);
+            buf.put(", \"rule\": \""); // rule ids and severities are kebab-case words
+            buf.put(f.rule);
+            buf.put("\", \"severity\": \"");
+            buf.put(f.severity);
+            buf.put('"');
             text(", \"message\": ", f.finding, FindingText::Message);
             text(", \"detail\": ", f.finding, FindingText::Detail);
             text(", \"hint\": ", f.finding, FindingText::Hint);
