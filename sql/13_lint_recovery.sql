@@ -21,6 +21,13 @@ $s$);
 SELECT statement, line, col, rule FROM public.lint_rules($s$DROP TABLE z;
 SELECT 'unterminated
 $s$);
+-- An unclosed parenthesis ends at its statement's semicolon: only a rule's actions may have
+-- semicolons between parentheses, and the statements after it are still judged.
+SELECT statement, line, col, rule FROM public.lint_rules($s$CREATE TABLE a (x int;
+ALTER TABLE t DROP COLUMN c;
+CREATE RULE r AS ON INSERT TO t DO ALSO (SELECT 1; SELECT 2);
+DROP TABLE u;
+$s$);
 
 -- A role that may not use a schema gets findings for what it names there, judged as written.
 CREATE SCHEMA lint_secret;

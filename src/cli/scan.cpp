@@ -1,5 +1,7 @@
 #include "cli/scan.hpp"
 
+#include "core/rule_start.hpp"
+
 #include <cctype>
 #include <cstdint>
 
@@ -150,13 +152,24 @@ int split_from(const std::string &text, int from, int *start, std::vector<Piece>
     const std::string tail = text.substr(static_cast<size_t>(from));
     int depth = 0, atomic = 0, cases = 0;
     bool after_begin = false;
+    mg::RuleStart rule;
     return for_each_token(tail, [&](const PgQuery__ScanToken &t) {
         switch (t.token) {
         case PG_QUERY__TOKEN__SQL_COMMENT:
         case PG_QUERY__TOKEN__C_COMMENT:
             return; // the server's lexer never returns comments
+        default:
+            break;
+        }
+        rule.next(t.token == PG_QUERY__TOKEN__CREATE    ? mg::RuleStart::kCreate
+                  : t.token == PG_QUERY__TOKEN__OR      ? mg::RuleStart::kOr
+                  : t.token == PG_QUERY__TOKEN__REPLACE ? mg::RuleStart::kReplace
+                  : t.token == PG_QUERY__TOKEN__RULE    ? mg::RuleStart::kRule
+                                                        : mg::RuleStart::kOther);
+        switch (t.token) {
         case PG_QUERY__TOKEN__ASCII_40:
-            ++depth;
+            if (rule.is_rule())
+                ++depth;
             break;
         case PG_QUERY__TOKEN__ASCII_41:
             if (depth > 0)
@@ -178,6 +191,7 @@ int split_from(const std::string &text, int from, int *start, std::vector<Piece>
             if (depth == 0 && atomic == 0) {
                 pieces.push_back(Piece{*start, from + t.end, true});
                 *start = from + t.end;
+                rule = mg::RuleStart();
             }
             break;
         default:

@@ -27,8 +27,10 @@ std::vector<SqlToken> sql_tokens(const std::string &text);
 
 // A statement's text as the server's lint() splits a script that does not parse as a whole:
 // [start, end) runs from just after the previous top-level semicolon to just after its own
-// (not inside parentheses or a BEGIN ATOMIC ... END body). After a lexer error (an unterminated
-// quote or comment) the rest of the script is one last piece, whose parse reports the error.
+// (not inside a BEGIN ATOMIC ... END body, nor between the parentheses of a CREATE RULE's
+// actions: core/rule_start.hpp). After a lexer error (an unterminated quote, an invalid escape)
+// the piece ends at the next semicolon and scanning starts again there; without one, the rest
+// of the script is one last piece, whose parse reports the error.
 struct Piece {
     int start;
     int end;

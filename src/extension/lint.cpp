@@ -4,6 +4,7 @@
 // hide the others: when the whole script does not parse, it is split at top-level semicolons
 // with the server's lexer and each piece is parsed on its own, each syntax error becoming a
 // finding (rule syntax-error) with its position.
+#include "core/rule_start.hpp"
 #include "core/rules.hpp"
 #include "extension/bridge.hpp"
 #include "extension/guard.hpp"
@@ -123,9 +124,11 @@ void add_piece(Pieces *p, int start, int end) {
     p->items[p->count++] = Piece{start, end};
 }
 
-// Splits at top-level semicolons as the server's lexer sees them (not inside parentheses or a
-// BEGIN ATOMIC ... END body), scanning the script from byte `from`. May raise a lexer error (an
-// unterminated quote, an invalid escape).
+// Splits at top-level semicolons as the server's lexer sees them (not inside a BEGIN ATOMIC ...
+// END body, nor between the parentheses of a rule's actions, the one place a semicolon may sit
+// inside parentheses: elsewhere an unclosed parenthesis must not hide the statements after
+// it), scanning the script from byte `from`. May raise a lexer error (an unterminated quote, an
+// invalid escape).
 void scan_pieces(const char *script, int from, Pieces *p) {
     core_yy_extra_type extra;
     core_yyscan_t scanner = scanner_init(script + from, &extra, &ScanKeywords, ScanKeywordTokens);
@@ -133,8 +136,14 @@ void scan_pieces(const char *script, int from, Pieces *p) {
     YYLTYPE location;
     int token, depth = 0, atomic = 0, cases = 0;
     bool after_begin = false;
+    RuleStart rule;
     while ((token = core_yylex(&value, &location, scanner)) != 0) {
-        if (token == '(')
+        rule.next(token == CREATE    ? RuleStart::kCreate
+                  : token == OR      ? RuleStart::kOr
+                  : token == REPLACE ? RuleStart::kReplace
+                  : token == RULE    ? RuleStart::kRule
+                                     : RuleStart::kOther);
+        if (token == '(' && rule.is_rule())
             depth++;
         else if (token == ')' && depth > 0)
             depth--;
@@ -148,6 +157,7 @@ void scan_pieces(const char *script, int from, Pieces *p) {
         if (token == ';' && depth == 0 && atomic == 0) {
             add_piece(p, p->start, from + location + 1);
             p->start = from + location + 1;
+            rule = RuleStart();
         }
     }
     scanner_finish(scanner);

@@ -36,15 +36,33 @@ TEST(CliParse, AStatementStartingWithAnIdentifierIsNotLost) {
     EXPECT_FALSE(parsed.statements[1].syntax_error);
 }
 
-TEST(CliParse, SplitsLikeTheServerLintAroundBeginAtomicAndParentheses) {
+TEST(CliParse, SplitsLikeTheServerLintAroundBeginAtomicAndRules) {
     const std::string sql =
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT "
-        "CASE WHEN true THEN 1 END; SELECT 2; END;\nSELEC (1;2);\nDROP TABLE x;";
+        "CASE WHEN true THEN 1 END; SELECT 2; END;\n"
+        "CREATE OR REPLACE RULE r AS ON INSERT TO t DO ALSO (SELECT 1; SELECT 2);\n"
+        "create rule s as on update to t do instead (select 1; select (2));\nDROP TABLE x;";
     const auto pieces = mg::cli::split_statements(sql);
-    ASSERT_EQ(pieces.size(), 3u);
+    ASSERT_EQ(pieces.size(), 4u);
     EXPECT_EQ(sql.substr(pieces[0].start, pieces[0].end - pieces[0].start).back(), ';');
-    EXPECT_EQ(sql.substr(pieces[1].start, pieces[1].end - pieces[1].start), "\nSELEC (1;2);");
-    EXPECT_EQ(sql.substr(pieces[2].start), "\nDROP TABLE x;");
+    EXPECT_EQ(sql.substr(pieces[1].start, pieces[1].end - pieces[1].start),
+              "\nCREATE OR REPLACE RULE r AS ON INSERT TO t DO ALSO (SELECT 1; SELECT 2);");
+    EXPECT_EQ(sql.substr(pieces[2].start, pieces[2].end - pieces[2].start),
+              "\ncreate rule s as on update to t do instead (select 1; select (2));");
+    EXPECT_EQ(sql.substr(pieces[3].start), "\nDROP TABLE x;");
+}
+
+// A semicolon inside parentheses is valid only between a rule's actions: in any other
+// statement it ends the statement, so that an unclosed parenthesis does not hide the rest.
+TEST(CliParse, AnUnclosedParenthesisEndsAtItsStatementsSemicolon) {
+    const std::string sql = "SELEC (1;2);\nCREATE INDEX i ON t (a;\nDROP TABLE x;";
+    const auto pieces = mg::cli::split_statements(sql);
+    ASSERT_EQ(pieces.size(), 4u);
+    EXPECT_EQ(sql.substr(pieces[0].start, pieces[0].end - pieces[0].start), "SELEC (1;");
+    EXPECT_EQ(sql.substr(pieces[1].start, pieces[1].end - pieces[1].start), "2);");
+    EXPECT_EQ(sql.substr(pieces[2].start, pieces[2].end - pieces[2].start),
+              "\nCREATE INDEX i ON t (a;");
+    EXPECT_EQ(sql.substr(pieces[3].start), "\nDROP TABLE x;");
 }
 
 // As the server's lint() does: after a lexer error the piece ends at the next semicolon and
@@ -83,6 +101,12 @@ TEST(CliLint, FindingsAtTheStatementsFirstTokenInScriptOrder) {
                                                      "4:1:missing-lock-timeout"}));
     EXPECT_EQ(r.findings[0].severity, "error");
     EXPECT_EQ(r.findings[1].severity, "warning");
+}
+
+TEST(CliLint, StatementsAfterAnUnclosedParenthesisAreJudged) {
+    const auto r = lint_script("CREATE TABLE a (x int;\nALTER TABLE t DROP COLUMN c;\n", {});
+    EXPECT_EQ(rules_of(r), (std::vector<std::string>{"1:22:syntax-error", "2:1:drop-column",
+                                                     "2:1:missing-lock-timeout"}));
 }
 
 TEST(CliLint, SuppressionsApplyToTheirStatement) {
