@@ -89,6 +89,24 @@ ALTER TABLE accounts ADD COLUMN scratch int;
 SELECT try($$ALTER TABLE accounts DROP COLUMN email$$);
 ROLLBACK;
 
+-- A column added in the same transaction is new: no old code knows it, so renaming, retyping
+-- or dropping it breaks nothing (also after a savepoint) ...
+BEGIN;
+ALTER TABLE accounts ADD COLUMN scratch int;
+SAVEPOINT s;
+ALTER TABLE accounts RENAME COLUMN scratch TO scratch2;
+ALTER TABLE accounts ALTER COLUMN scratch2 TYPE bigint;
+ALTER TABLE accounts DROP COLUMN scratch2;
+COMMIT;
+-- ... but making it NOT NULL breaks old code's inserts; and once committed, a column is
+-- everyone's (the next deploy's old code may use it).
+BEGIN;
+ALTER TABLE accounts ADD COLUMN scratch int;
+SELECT try($$ALTER TABLE accounts ALTER COLUMN scratch SET NOT NULL$$);
+ROLLBACK;
+ALTER TABLE payments ADD COLUMN memo text;
+SELECT try($$ALTER TABLE payments DROP COLUMN memo$$) LIKE 'MGBLK: drop-column:%' AS refused;
+
 -- Statements sent through functions, DO blocks and EXECUTE are checked the same way.
 SELECT try($t$DO $do$ BEGIN EXECUTE 'ALTER TABLE accounts DROP COLUMN plan'; END $do$$t$);
 CREATE FUNCTION drop_it() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE accounts DROP COLUMN plan; END $$;

@@ -189,13 +189,19 @@ const char *constraint_word(const std::string &type) {
 
 // ----- judging one statement -------------------------------------------------------------
 
+// A column added by an earlier statement of the script, in the transaction being judged.
+struct NewColumn {
+    QualifiedName table;
+    std::string column;
+};
+
 class Judge {
   public:
     // Findings are added to `out` (a script's findings go to one vector).
     Judge(const DdlStatement &st, const Facts &facts, const std::vector<RuleSetting> &settings,
-          const std::vector<QualifiedName> &created, bool lock_timeout_set,
-          std::vector<Finding> &out, bool in_transaction = false)
-        : st_(st), facts_(facts), settings_(settings), created_(created),
+          const std::vector<QualifiedName> &created, const std::vector<NewColumn> &new_columns,
+          bool lock_timeout_set, std::vector<Finding> &out, bool in_transaction = false)
+        : st_(st), facts_(facts), settings_(settings), created_(created), new_columns_(new_columns),
           lock_timeout_set_(lock_timeout_set), in_transaction_(in_transaction), out_(out),
           first_(out.size()) {}
 
@@ -212,6 +218,7 @@ class Judge {
     const Facts &facts_;
     const std::vector<RuleSetting> &settings_;
     const std::vector<QualifiedName> &created_;
+    const std::vector<NewColumn> &new_columns_;
     bool lock_timeout_set_;
     bool in_transaction_; // the statement runs inside a transaction block (scripts only)
     std::vector<Finding> &out_;
@@ -268,6 +275,19 @@ class Judge {
         return t && (t->created_in_this_transaction || (missing_ok && !t->exists));
     }
     bool exempt(const DdlChange &c) const { return exempt(c.object, c.missing_ok); }
+
+    // A table column no one else knows: added in this transaction, by an earlier statement of
+    // the script or (the catalog says) before this statement ran. Old code cannot use it, so
+    // dropping, renaming or retyping it breaks nothing (making it NOT NULL still does).
+    bool new_column(const DdlChange &c) const {
+        if (!c.container.empty())
+            return false;
+        for (const NewColumn &n : new_columns_)
+            if (n.column == c.column && same_name(c.object, n.table))
+                return true;
+        const ColumnFacts *col = column_facts(c.object, c.column);
+        return col && col->added_in_this_transaction;
+    }
 
     std::string size_note(const QualifiedName &table) const {
         const TableFacts *t = table_facts(table);
@@ -393,7 +413,7 @@ class Judge {
         case ChangeKind::DropSequence:
             return removal("drop-sequence", "sequence", c);
         case ChangeKind::DropColumn:
-            if (!exempt(c))
+            if (!exempt(c) && !new_column(c))
                 emit("drop-column", on_column(c));
             return;
         case ChangeKind::DropIndex:
@@ -411,7 +431,7 @@ class Judge {
         case ChangeKind::RenameType:
             return rename("rename-type", "type", c);
         case ChangeKind::RenameColumn:
-            if (!exempt(c)) {
+            if (!exempt(c) && !new_column(c)) {
                 Placeholders s = on_column(c);
                 s.set(P::NewName, {"\"", c.new_name, "\""}).set(P::N, {c.new_name});
                 emit("rename-column", std::move(s));
@@ -533,7 +553,7 @@ class Judge {
     }
 
     void judge_type_change(const DdlChange &c) {
-        if (exempt(c))
+        if (exempt(c) || new_column(c))
             return;
         Placeholders s = on_column(c.object, c.column);
         const std::string type = c.type.display.empty() ? "a new type" : c.type.display;
@@ -639,8 +659,9 @@ std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
                               const std::vector<RuleSetting> &settings,
                               const std::vector<QualifiedName> &created_earlier) {
     std::vector<Finding> findings;
-    Judge(statement, facts, settings, created_earlier, facts.known && facts.lock_timeout_set,
-          findings)
+    const std::vector<NewColumn> no_columns; // the catalog's facts say which columns are new
+    Judge(statement, facts, settings, created_earlier, no_columns,
+          facts.known && facts.lock_timeout_set, findings)
         .run();
     return findings;
 }
@@ -757,6 +778,7 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
     const bool implicit_transaction = assume_in_transaction && !has_transaction_control(statements);
     bool in_transaction = implicit_transaction;
     std::vector<QualifiedName> created; // in the current transaction: exempt
+    std::vector<NewColumn> new_columns; // added to older tables in the current transaction
     bool session_timeout = facts.known && facts.lock_timeout_set;
     int local_timeout = -1; // SET LOCAL in the current transaction: -1 none, 0 off, 1 on
 
@@ -764,20 +786,36 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
     findings.reserve(statements.size()); // scripts that need linting have about one each
     for (const DdlStatement &st : statements) {
         const bool timeout = local_timeout >= 0 ? local_timeout == 1 : session_timeout;
-        Judge(st, facts, settings, created, timeout, findings, in_transaction).run();
+        Judge(st, facts, settings, created, new_columns, timeout, findings, in_transaction).run();
 
         for (const DdlChange &c : st.changes) {
             switch (c.kind) {
             case ChangeKind::TransactionBegin:
                 in_transaction = true;
                 created.clear();
+                new_columns.clear();
                 local_timeout = -1;
                 break;
             case ChangeKind::TransactionEnd:
                 in_transaction = false;
                 created.clear();
+                new_columns.clear();
                 local_timeout = -1;
                 break;
+            case ChangeKind::AddColumn:
+                // ADD COLUMN IF NOT EXISTS may add nothing: the column is not new then.
+                if (in_transaction && !c.missing_ok && c.container.empty())
+                    new_columns.push_back({c.object, c.column});
+                break;
+            case ChangeKind::RenameColumn: {
+                const bool is_new =
+                    std::any_of(new_columns.begin(), new_columns.end(), [&](const NewColumn &n) {
+                        return n.column == c.column && same_name(c.object, n.table);
+                    });
+                if (in_transaction && is_new)
+                    new_columns.push_back({c.object, c.new_name});
+                break;
+            }
             case ChangeKind::CreateTable:
                 // CREATE TABLE IF NOT EXISTS may create nothing: the table is not new then.
                 if (in_transaction && !c.missing_ok)

@@ -38,6 +38,7 @@ struct ColumnFacts {
     std::string type_name; // pg_catalog type name, e.g. "varchar", "numeric", "text"
     int typmod = -1;       // atttypmod
     bool not_null = false;
+    bool added_in_this_transaction = false; // no one else knows the column yet
 };
 struct TableFacts {
     QualifiedName name; // as resolved (schema filled in)

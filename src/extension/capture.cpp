@@ -96,6 +96,7 @@ bool creating_this_extension() {
 struct CreatedObject {
     Oid classid;
     Oid objid;
+    int32 objsubid; // a column this transaction added to an older table; 0: the whole object
 };
 CreatedObject *created = nullptr;
 int created_count = 0;
@@ -109,7 +110,7 @@ void forget_created(XactEvent event, void *) {
     }
 }
 
-void add_created(Oid classid, Oid objid) {
+void add_created(Oid classid, Oid objid, int32 objsubid = 0) {
     if (created_count == created_capacity) {
         const int capacity = created_capacity ? created_capacity * 2 : 16;
         CreatedObject *grown = static_cast<CreatedObject *>(
@@ -119,7 +120,7 @@ void add_created(Oid classid, Oid objid) {
         created = grown;
         created_capacity = capacity;
     }
-    created[created_count++] = CreatedObject{classid, objid};
+    created[created_count++] = CreatedObject{classid, objid, objsubid};
 }
 
 // Whether this transaction inserted the routine's pg_proc row (CREATE, or CREATE OR REPLACE of a
@@ -134,6 +135,31 @@ bool routine_is_new(Oid proc) {
         !(tuple->t_data->t_infomask & HEAP_UPDATED);
     ReleaseSysCache(tuple);
     return inserted_here;
+}
+
+// Notes the columns an ALTER TABLE of an older table added: they come last, and their
+// pg_attribute rows are inserted (not updated) by this transaction. Remembered by number, which
+// a later rename or type change keeps.
+void remember_added_columns(Oid relid) {
+    HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(rel))
+        return;
+    const int16 natts = ((Form_pg_class)GETSTRUCT(rel))->relnatts;
+    ReleaseSysCache(rel);
+    for (int16 attnum = natts; attnum > 0; attnum--) {
+        HeapTuple att = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+        if (!HeapTupleIsValid(att))
+            break;
+        const bool inserted_here =
+            TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(att->t_data)) &&
+            !(att->t_data->t_infomask & HEAP_UPDATED);
+        const bool dropped = ((Form_pg_attribute)GETSTRUCT(att))->attisdropped;
+        ReleaseSysCache(att);
+        if (!inserted_here)
+            break; // an older column (or one changed since: its own ADD remembered it)
+        if (!dropped && !column_added_in_this_transaction(relid, attnum))
+            add_created(RelationRelationId, relid, attnum);
+    }
 }
 
 // Notes the objects of this ddl_command_end that are new: relations the relcache says this
@@ -152,6 +178,9 @@ void remember_created(const event_source::Result &commands) {
         bool is_new = false;
         if (classid == RelationRelationId) {
             is_new = mg::pg::created_in_this_transaction(objid);
+            if (!is_new && !slot->tts_isnull[a_tag - 1] &&
+                strcmp(TextDatumGetCString(slot->tts_values[a_tag - 1]), "ALTER TABLE") == 0)
+                remember_added_columns(objid);
         } else if (!slot->tts_isnull[a_tag - 1] &&
                    strncmp(TextDatumGetCString(slot->tts_values[a_tag - 1]), "CREATE ", 7) == 0) {
             if (classid == ProcedureRelationId)
@@ -228,14 +257,22 @@ void install_hooks() {
 
 bool created_in_this_transaction(Oid classid, Oid objid) {
     for (int i = 0; i < created_count; i++)
-        if (created[i].classid == classid && created[i].objid == objid)
+        if (created[i].classid == classid && created[i].objid == objid && created[i].objsubid == 0)
             return true;
     return false;
 }
 
 bool created_any(Oid classid) {
     for (int i = 0; i < created_count; i++)
-        if (created[i].classid == classid)
+        if (created[i].classid == classid && created[i].objsubid == 0)
+            return true;
+    return false;
+}
+
+bool column_added_in_this_transaction(Oid relid, AttrNumber attnum) {
+    for (int i = 0; i < created_count; i++)
+        if (created[i].classid == RelationRelationId && created[i].objid == relid &&
+            created[i].objsubid == attnum)
             return true;
     return false;
 }

@@ -18,5 +18,8 @@ extern bool enabled;
 bool created_in_this_transaction(Oid classid, Oid objid);
 // Whether this transaction created any object of the catalog `classid` (see above).
 bool created_any(Oid classid);
+// Whether this transaction added the column to an older table (ALTER TABLE ... ADD COLUMN, as
+// seen at its ddl_command_end); the column keeps its number through renames and type changes.
+bool column_added_in_this_transaction(Oid relid, AttrNumber attnum);
 
 } // namespace mg::pg::capture

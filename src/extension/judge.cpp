@@ -33,6 +33,7 @@ struct ColumnPod {
     char *type_name; // null: no such column
     int typmod;
     bool not_null;
+    bool added_here; // this transaction added it (ADD COLUMN): no other session knows it
 };
 
 // What a name refers to, as the statement uses it.
@@ -132,7 +133,7 @@ Refs collect_refs(const ParsedStatement *statements, int count) {
                          false};
             t.columns = alloc_array<ColumnPod>(r.columns.size());
             for (const std::string &c : r.columns)
-                t.columns[t.ncolumns++] = ColumnPod{copy_to_pg(c), nullptr, -1, false};
+                t.columns[t.ncolumns++] = ColumnPod{copy_to_pg(c), nullptr, -1, false, false};
         }
         refs.functions = alloc_array<char *>(functions.size());
         refs.volatile_function = alloc_array<bool>(functions.size());
@@ -246,6 +247,7 @@ void resolve(Refs &refs) {
             Form_pg_attribute form = (Form_pg_attribute)GETSTRUCT(att);
             col.typmod = form->atttypmod;
             col.not_null = form->attnotnull;
+            col.added_here = capture::column_added_in_this_transaction(relid, form->attnum);
             HeapTuple type = SearchSysCache1(TYPEOID, ObjectIdGetDatum(form->atttypid));
             if (HeapTupleIsValid(type)) {
                 col.type_name = pstrdup(NameStr(((Form_pg_type)GETSTRUCT(type))->typname));
@@ -457,8 +459,9 @@ Verdicts judge(const ParsedStatement *given, int count, bool as_script, bool in_
             for (int c = 0; c < t.ncolumns; c++)
                 if (t.columns[c].type_name)
                     tf.columns.push_back(
-                        {t.columns[c].name, ColumnFacts{t.columns[c].type_name, t.columns[c].typmod,
-                                                        t.columns[c].not_null}});
+                        {t.columns[c].name,
+                         ColumnFacts{t.columns[c].type_name, t.columns[c].typmod,
+                                     t.columns[c].not_null, t.columns[c].added_here}});
             facts.tables.push_back(std::move(tf));
         }
         const std::vector<RuleSetting> settings = current_settings();

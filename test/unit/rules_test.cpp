@@ -935,6 +935,34 @@ TEST(Exemptions, TablesCreatedInThisTransactionAccordingToTheCatalog) {
     EXPECT_FALSE(judge("DROP TABLE other.fresh", facts).empty()); // another schema
 }
 
+// No one else knows a column added in this transaction: dropping, renaming or retyping it
+// breaks no old code. Making it NOT NULL or taking its default still does (old code inserts
+// rows without it).
+TEST(Exemptions, ColumnsAddedInThisTransactionAccordingToTheCatalog) {
+    Facts facts;
+    facts.known = true;
+    mg::TableFacts t;
+    t.name = {"public", "users"};
+    t.exists = true;
+    mg::ColumnFacts added;
+    added.type_name = "int4";
+    added.added_in_this_transaction = true;
+    t.columns.push_back({"fresh", added});
+    t.columns.push_back({"old", mg::ColumnFacts{"int4", -1, false}});
+    facts.tables.push_back(t);
+    for (const char *sql : {"ALTER TABLE users DROP COLUMN fresh",
+                            "ALTER TABLE public.users RENAME COLUMN fresh TO newer",
+                            "ALTER TABLE users ALTER COLUMN fresh TYPE text"})
+        EXPECT_FALSE(has(judge(sql, facts), "drop-column") ||
+                     has(judge(sql, facts), "rename-column") ||
+                     has(judge(sql, facts), "alter-column-type"))
+            << sql << ": " << joined(judge(sql, facts));
+    EXPECT_TRUE(
+        has(judge("ALTER TABLE users ALTER COLUMN fresh SET NOT NULL", facts), "set-not-null"));
+    EXPECT_TRUE(has(judge("ALTER TABLE users DROP COLUMN old", facts), "drop-column"));
+    EXPECT_TRUE(has(judge("ALTER TABLE other.users DROP COLUMN fresh", facts), "drop-column"));
+}
+
 TEST(Exemptions, CreatedEarlierMatchesQualifiedAndUnqualifiedNames) {
     EXPECT_TRUE(judge("DROP TABLE users", {}, {}, {{"public", "users"}}).empty());
     EXPECT_TRUE(judge("DROP TABLE public.users", {}, {}, {{"", "users"}}).empty());
@@ -994,6 +1022,34 @@ TEST(Scripts, TablesCreatedEarlierAreExemptOnlyInsideTheirTransaction) {
     EXPECT_TRUE(has(after_rollback, "drop-table"));
     // Statements before an explicit BEGIN run on their own.
     EXPECT_TRUE(has(lint("CREATE TABLE t (a int); BEGIN; ALTER TABLE t DROP COLUMN a; COMMIT;"),
+                    "drop-column"));
+}
+
+TEST(Scripts, ColumnsAddedEarlierAreExemptOnlyInsideTheirTransaction) {
+    const std::string body = "ALTER TABLE users ADD COLUMN nickname text; "
+                             "ALTER TABLE users RENAME COLUMN nickname TO handle; "
+                             "ALTER TABLE users ALTER COLUMN handle TYPE varchar(40); "
+                             "ALTER TABLE users DROP COLUMN handle;";
+    const std::vector<Finding> in_transaction = lint("SET lock_timeout = '1s'; " + body);
+    EXPECT_TRUE(in_transaction.empty()) << joined(in_transaction);
+    // Autocommit: the column is committed, and a later deploy's old code may use it.
+    const std::vector<Finding> autocommit =
+        lint("SET lock_timeout = '1s'; " + body, {}, {}, /*assume_in_transaction=*/false);
+    EXPECT_TRUE(has(autocommit, "rename-column")) << joined(autocommit);
+    EXPECT_TRUE(has(autocommit, "drop-column"));
+    // ADD COLUMN IF NOT EXISTS may add nothing; a column of another table is another column.
+    EXPECT_TRUE(has(lint("ALTER TABLE users ADD COLUMN IF NOT EXISTS n int; "
+                         "ALTER TABLE users DROP COLUMN n;"),
+                    "drop-column"));
+    EXPECT_TRUE(has(lint("ALTER TABLE users ADD COLUMN n int; ALTER TABLE orders DROP COLUMN n;"),
+                    "drop-column"));
+    // NOT NULL on a new column still breaks old code's inserts.
+    EXPECT_TRUE(has(lint("ALTER TABLE users ADD COLUMN n int; "
+                         "ALTER TABLE users ALTER COLUMN n SET NOT NULL;"),
+                    "set-not-null"));
+    // After COMMIT the column is everyone's.
+    EXPECT_TRUE(has(lint("BEGIN; ALTER TABLE users ADD COLUMN n int; COMMIT; "
+                         "ALTER TABLE users DROP COLUMN n;"),
                     "drop-column"));
 }
 
