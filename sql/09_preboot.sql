@@ -98,6 +98,13 @@ ALTER TABLE accounts RENAME COLUMN scratch TO scratch2;
 ALTER TABLE accounts ALTER COLUMN scratch2 TYPE bigint;
 ALTER TABLE accounts DROP COLUMN scratch2;
 COMMIT;
+-- Also with a DEFAULT (which updates the column's catalog row again), and next to other new
+-- columns.
+BEGIN;
+ALTER TABLE accounts ADD COLUMN d1 int DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN d2 int, ADD COLUMN d3 int DEFAULT 1;
+ALTER TABLE accounts DROP COLUMN d1, DROP COLUMN d2, DROP COLUMN d3;
+COMMIT;
 -- ... but making it NOT NULL breaks old code's inserts; and once committed, a column is
 -- everyone's (the next deploy's old code may use it).
 BEGIN;

@@ -472,6 +472,8 @@ std::vector<Segment> compile(std::string_view t) {
     return out;
 }
 
+// The caches here fill as they are used: the backend and the CLI are single-threaded, and so is
+// every caller of the rule engine.
 const std::vector<Segment> &compiled(const char *tmpl) {
     static std::unordered_map<const char *, std::vector<Segment>> cache;
     auto it = cache.find(tmpl);
@@ -536,6 +538,27 @@ void write(const char *tmpl, const RuleDef &def, const Placeholders &values, Tex
     }
 }
 
+bool same_message(const Finding &a, const Finding &b) {
+    if (a.def != b.def || a.def == nullptr)
+        return a.def == b.def;
+    for (const Segment &segment : compiled(a.def->message))
+        if (segment.placeholder != kLiteral && value(segment.placeholder, *a.def, a.values) !=
+                                                   value(segment.placeholder, *b.def, b.values))
+            return false;
+    return true;
+}
+
+size_t message_hash(const Finding &f) {
+    size_t hash = std::hash<const void *>()(f.def);
+    if (f.def == nullptr)
+        return hash;
+    for (const Segment &segment : compiled(f.def->message))
+        if (segment.placeholder != kLiteral)
+            hash = hash * 1099511628211u ^
+                   std::hash<std::string_view>()(value(segment.placeholder, *f.def, f.values));
+    return hash;
+}
+
 std::string render(const char *tmpl, const RuleDef &def, const Placeholders &values) {
     std::string out;
     StringSink sink(out);
@@ -548,6 +571,8 @@ std::string render(const char *tmpl, const RuleDef &def, const Placeholders &val
 namespace mg {
 
 void Finding::write(FindingText text, TextSink &sink) const {
+    if (def == nullptr)
+        return; // a Finding the engine did not make has no texts
     switch (text) {
     case FindingText::Message:
         sink.append(rule, true); // a kebab-case id

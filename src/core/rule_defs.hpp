@@ -44,4 +44,9 @@ void write(const char *tmpl, const RuleDef &def, const Placeholders &values, Tex
 // The same, as one string.
 std::string render(const char *tmpl, const RuleDef &def, const Placeholders &values);
 
+// Whether two findings say the same: the same rule, and the same values in the placeholders its
+// message uses. Without rendering either message; message_hash() agrees with it.
+bool same_message(const Finding &a, const Finding &b);
+size_t message_hash(const Finding &f);
+
 } // namespace mg::rule_defs

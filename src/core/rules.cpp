@@ -10,7 +10,9 @@
 #include <cstring>
 #include <iterator>
 #include <utility>
+#include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace mg {
@@ -44,6 +46,8 @@ Placeholders &Placeholders::set(Name name, std::initializer_list<std::string_vie
         }();
         return set(name, {joined});
     }
+    if (size > UINT32_MAX - used_)
+        throw std::length_error("a finding's texts exceed 4 GB");
     if (used_ + size > capacity_) {
         // Most findings' values fit in the first block.
         const size_t capacity = std::max({used_ + size, size_t{2} * capacity_, size_t{192}});
@@ -189,6 +193,31 @@ const char *constraint_word(const std::string &type) {
 
 // ----- judging one statement -------------------------------------------------------------
 
+// Whether the last finding of a list says what an earlier one (from `first` on) says: a
+// statement may name an object twice (DROP TABLE a, a). A comparison each for the few findings
+// of most statements; past a handful, their message hashes are kept, so that a statement with
+// thousands of findings costs no more than linear time.
+class Repeats {
+  public:
+    bool last_repeats(const std::vector<Finding> &list, size_t first) {
+        const Finding &last = list.back();
+        const size_t earlier = list.size() - 1;
+        if (earlier - first > kCompareEach && hashes_.empty())
+            for (size_t i = first; i < earlier; ++i)
+                hashes_.insert(rule_defs::message_hash(list[i]));
+        if (!hashes_.empty() && hashes_.insert(rule_defs::message_hash(last)).second)
+            return false; // a hash not seen before: a message not seen before
+        for (size_t i = first; i < earlier; ++i)
+            if (rule_defs::same_message(list[i], last))
+                return true;
+        return false;
+    }
+
+  private:
+    static constexpr size_t kCompareEach = 16;
+    std::unordered_set<size_t> hashes_;
+};
+
 // A column added by an earlier statement of the script, in the transaction being judged.
 struct NewColumn {
     QualifiedName table;
@@ -223,6 +252,7 @@ class Judge {
     bool in_transaction_; // the statement runs inside a transaction block (scripts only)
     std::vector<Finding> &out_;
     size_t first_; // this statement's first finding in out_
+    Repeats repeats_;
 
     // CONCURRENTLY inside a transaction block fails, on a table of this transaction too.
     void judge_concurrently(const DdlChange &c) {
@@ -303,13 +333,10 @@ class Judge {
         const Action action = action_for(*def, settings_);
         if (action == Action::Off)
             return;
-        const Finding &f = out_.emplace_back(
+        out_.emplace_back(
             make_finding(*def, action, std::move(s), st_.location, std::move(extra_detail)));
-        for (size_t i = first_; i + 1 < out_.size(); ++i)
-            if (out_[i].rule == f.rule && out_[i].message() == f.message()) {
-                out_.pop_back(); // said already
-                return;
-            }
+        if (repeats_.last_repeats(out_, first_))
+            out_.pop_back(); // said already
     }
 
     static Placeholders on_table(const QualifiedName &table) {
@@ -740,6 +767,7 @@ std::vector<Finding> evaluate_dropped(const std::string &command,
         names_an_old_object = names_an_old_object || (!d.automatic && !d.cascaded &&
                                                       dropped_change(d).kind != ChangeKind::Other);
     std::vector<Finding> findings;
+    Repeats repeats;
     const Facts no_facts; // the caller left out what is exempt
     for (const DroppedObject &d : dropped) {
         if ((d.automatic && names_an_old_object) ||
@@ -760,15 +788,49 @@ std::vector<Finding> evaluate_dropped(const std::string &command,
                     " " + command + " drops it with an object it depends on (CASCADE).";
             else
                 f.extra_detail += " " + command + " drops it.";
-            bool seen = false;
-            for (const Finding &g : findings)
-                seen = seen || (g.rule == f.rule && g.message() == f.message());
-            if (!seen)
-                findings.push_back(std::move(f));
+            findings.push_back(std::move(f));
+            if (repeats.last_repeats(findings, 0))
+                findings.pop_back();
         }
     }
     return findings;
 }
+
+namespace {
+
+// A table of the transaction renamed (or moved to another schema) stays new under its new name,
+// and so do the columns it gained; a dropped one is gone; an older table that takes the name a
+// new one had is old (CREATE TABLE t ...; ALTER TABLE t RENAME TO t_old; ALTER TABLE live
+// RENAME TO t; DROP TABLE t drops the live table).
+void follow_table(const DdlChange &c, std::vector<QualifiedName> &created,
+                  std::vector<NewColumn> &new_columns) {
+    QualifiedName renamed = c.object;
+    if (c.kind == ChangeKind::RenameTable) {
+        const size_t dot = c.new_name.find('.'); // SET SCHEMA: "schema.name"
+        if (dot == std::string::npos) {
+            renamed.name = c.new_name;
+        } else {
+            renamed.schema = c.new_name.substr(0, dot);
+            renamed.name = c.new_name.substr(dot + 1);
+        }
+    }
+    const bool drop = c.kind == ChangeKind::DropTable;
+    auto follow = [&](QualifiedName &table) { // false: forget it
+        if (same_name(c.object, table)) {
+            table = renamed;
+            return !drop;
+        }
+        return drop || !same_name(renamed, table);
+    };
+    created.erase(std::remove_if(created.begin(), created.end(),
+                                 [&](QualifiedName &t) { return !follow(t); }),
+                  created.end());
+    new_columns.erase(std::remove_if(new_columns.begin(), new_columns.end(),
+                                     [&](NewColumn &n) { return !follow(n.table); }),
+                      new_columns.end());
+}
+
+} // namespace
 
 std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements,
                                      const Facts &facts, const std::vector<RuleSetting> &settings,
@@ -807,15 +869,27 @@ std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements
                 if (in_transaction && !c.missing_ok && c.container.empty())
                     new_columns.push_back({c.object, c.column});
                 break;
-            case ChangeKind::RenameColumn: {
-                const bool is_new =
-                    std::any_of(new_columns.begin(), new_columns.end(), [&](const NewColumn &n) {
-                        return n.column == c.column && same_name(c.object, n.table);
-                    });
-                if (in_transaction && is_new)
-                    new_columns.push_back({c.object, c.new_name});
+            case ChangeKind::RenameColumn:
+            case ChangeKind::DropColumn:
+                // A new column stays new under its new name; whatever column takes a name a new
+                // column had is an old one.
+                for (auto it = new_columns.begin(); it != new_columns.end();) {
+                    const bool same_table = same_name(c.object, it->table);
+                    if (same_table && it->column == c.column &&
+                        c.kind == ChangeKind::RenameColumn) {
+                        it->column = c.new_name;
+                        ++it;
+                    } else if (same_table && (it->column == c.column || it->column == c.new_name)) {
+                        it = new_columns.erase(it);
+                    } else {
+                        ++it;
+                    }
+                }
                 break;
-            }
+            case ChangeKind::RenameTable:
+            case ChangeKind::DropTable:
+                follow_table(c, created, new_columns);
+                break;
             case ChangeKind::CreateTable:
                 // CREATE TABLE IF NOT EXISTS may create nothing: the table is not new then.
                 if (in_transaction && !c.missing_ok)

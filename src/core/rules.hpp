@@ -93,7 +93,8 @@ class Placeholders {
         text_ = std::move(other.text_);
         used_ = std::exchange(other.used_, 0);
         capacity_ = std::exchange(other.capacity_, 0);
-        places_ = other.places_; // `other` has no text now: every value of it reads empty
+        places_ = other.places_;
+        other.places_ = {}; // `other` has no text now: every value of it reads empty
         return *this;
     }
 

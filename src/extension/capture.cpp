@@ -102,11 +102,35 @@ CreatedObject *created = nullptr;
 int created_count = 0;
 int created_capacity = 0;
 
+// How many columns a table had when an ALTER TABLE that adds columns began (noted at
+// ddl_command_start, note_columns_before()), so that its ddl_command_end knows which columns are
+// new: those numbered above. (Whether a column's catalog row was inserted or updated by this
+// transaction does not tell: ADD COLUMN ... DEFAULT updates the row it inserted.)
+struct ColumnsBefore {
+    Oid relid;
+    int16 natts;
+};
+ColumnsBefore *columns_before = nullptr;
+int columns_before_count = 0;
+int columns_before_capacity = 0;
+
+// pg_class.relnatts, or -1 when there is no such relation.
+int16 relnatts(Oid relid) {
+    HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(rel))
+        return -1;
+    const int16 natts = ((Form_pg_class)GETSTRUCT(rel))->relnatts;
+    ReleaseSysCache(rel);
+    return natts;
+}
+
 void forget_created(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
         created = nullptr; // freed with TopTransactionContext
         created_count = created_capacity = 0;
+        columns_before = nullptr;
+        columns_before_count = columns_before_capacity = 0;
     }
 }
 
@@ -137,26 +161,25 @@ bool routine_is_new(Oid proc) {
     return inserted_here;
 }
 
-// Notes the columns an ALTER TABLE of an older table added: they come last, and their
-// pg_attribute rows are inserted (not updated) by this transaction. Remembered by number, which
-// a later rename or type change keeps.
+// Notes the columns an ALTER TABLE of an older table added: those numbered above what it had
+// at the statement's ddl_command_start. Remembered by number, which a later rename or type
+// change keeps.
 void remember_added_columns(Oid relid) {
-    HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(rel))
-        return;
-    const int16 natts = ((Form_pg_class)GETSTRUCT(rel))->relnatts;
-    ReleaseSysCache(rel);
-    for (int16 attnum = natts; attnum > 0; attnum--) {
+    int found = -1;
+    for (int i = 0; i < columns_before_count; i++)
+        if (columns_before[i].relid == relid)
+            found = i;
+    if (found < 0)
+        return; // not noted at ddl_command_start: no column is taken for new
+    const int16 before = columns_before[found].natts;
+    columns_before[found] = columns_before[--columns_before_count];
+    const int16 natts = relnatts(relid);
+    for (int16 attnum = before + 1; attnum <= natts; attnum++) {
         HeapTuple att = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
         if (!HeapTupleIsValid(att))
-            break;
-        const bool inserted_here =
-            TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(att->t_data)) &&
-            !(att->t_data->t_infomask & HEAP_UPDATED);
+            continue;
         const bool dropped = ((Form_pg_attribute)GETSTRUCT(att))->attisdropped;
         ReleaseSysCache(att);
-        if (!inserted_here)
-            break; // an older column (or one changed since: its own ADD remembered it)
         if (!dropped && !column_added_in_this_transaction(relid, attnum))
             add_created(RelationRelationId, relid, attnum);
     }
@@ -267,6 +290,39 @@ bool created_any(Oid classid) {
         if (created[i].classid == classid && created[i].objsubid == 0)
             return true;
     return false;
+}
+
+void note_columns_before(const Node *parsetree) {
+    if (parsetree == nullptr || !IsA(parsetree, AlterTableStmt))
+        return;
+    const AlterTableStmt *stmt = castNode(AlterTableStmt, parsetree);
+    bool adds = false;
+    ListCell *lc;
+    foreach (lc, stmt->cmds)
+        adds = adds || castNode(AlterTableCmd, lfirst(lc))->subtype == AT_AddColumn;
+    if (!adds || stmt->relation == nullptr)
+        return;
+    const Oid relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+    if (!OidIsValid(relid))
+        return;
+    const int16 natts = relnatts(relid);
+    if (natts < 0)
+        return;
+    for (int i = 0; i < columns_before_count; i++)
+        if (columns_before[i].relid == relid) {
+            columns_before[i].natts = natts;
+            return;
+        }
+    if (columns_before_count == columns_before_capacity) {
+        const int capacity = columns_before_capacity ? columns_before_capacity * 2 : 4;
+        ColumnsBefore *grown = static_cast<ColumnsBefore *>(
+            MemoryContextAlloc(TopTransactionContext, sizeof(ColumnsBefore) * capacity));
+        if (columns_before_count > 0)
+            memcpy(grown, columns_before, sizeof(ColumnsBefore) * columns_before_count);
+        columns_before = grown;
+        columns_before_capacity = capacity;
+    }
+    columns_before[columns_before_count++] = ColumnsBefore{relid, natts};
 }
 
 bool column_added_in_this_transaction(Oid relid, AttrNumber attnum) {

@@ -18,8 +18,11 @@ extern bool enabled;
 bool created_in_this_transaction(Oid classid, Oid objid);
 // Whether this transaction created any object of the catalog `classid` (see above).
 bool created_any(Oid classid);
-// Whether this transaction added the column to an older table (ALTER TABLE ... ADD COLUMN, as
-// seen at its ddl_command_end); the column keeps its number through renames and type changes.
+// Whether this transaction added the column to an older table (ALTER TABLE ... ADD COLUMN: the
+// columns numbered above what the table had at its ddl_command_start, as seen at its
+// ddl_command_end); the column keeps its number through renames and type changes.
 bool column_added_in_this_transaction(Oid relid, AttrNumber attnum);
+// At ddl_command_start: notes how many columns the table of an ALTER TABLE ... ADD COLUMN has.
+void note_columns_before(const Node *parsetree);
 
 } // namespace mg::pg::capture

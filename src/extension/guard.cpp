@@ -420,9 +420,12 @@ PG_FUNCTION_INFO_V1(mg_guard_ddl);
 Datum mg_guard_ddl(PG_FUNCTION_ARGS) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         elog(ERROR, "mg_guard_ddl must be called as an event trigger");
+    EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
+    // Whether or not a window is open: a window opened later in this transaction judges the
+    // columns this statement adds as new.
+    capture::note_columns_before(trigger->parsetree);
     if (!guarding())
         PG_RETURN_VOID();
-    EventTriggerData *trigger = (EventTriggerData *)fcinfo->context;
     ParsedStatement statement{trigger->parsetree, -1, 0};
     report(judge(&statement, 1, false));
     PG_RETURN_VOID();

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -89,6 +90,13 @@ TEST(CliSource, LineIndexAndStatementStart) {
     EXPECT_EQ(lines.column(5), 2); // after the two-byte é
     EXPECT_EQ(lines.line(8), 4);
     EXPECT_EQ(lines.line(100), 4);
+    // Asked in any order (the index remembers the last line it found).
+    for (int offset : {8, 0, 5, 3, 100, 2, 6, 7, 1}) {
+        const auto end = text.begin() + std::min<std::ptrdiff_t>(offset, text.size());
+        EXPECT_EQ(lines.line(offset), 1 + std::count(text.begin(), end, '\n')) << offset;
+    }
+    EXPECT_EQ(lines.position(5).line, 2);
+    EXPECT_EQ(lines.position(5).column, 2);
     const std::string sql = "  -- c\n /* a /* nested */ b */\n\tDROP";
     EXPECT_EQ(mg::cli::statement_start(sql, 0), static_cast<int>(sql.find("DROP")));
     EXPECT_EQ(mg::cli::statement_start("/* open", 0), 7);

@@ -1,11 +1,13 @@
 // The rule catalogue and its evaluation: every rule flags one case and passes another; facts,
 // exemptions, settings and scripts (transactions, lock_timeout) as lint() and the CLI use them.
 #include "cli/parse.hpp"
+#include "core/rule_defs.hpp"
 #include "core/rules.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -1053,6 +1055,48 @@ TEST(Scripts, ColumnsAddedEarlierAreExemptOnlyInsideTheirTransaction) {
                     "drop-column"));
 }
 
+// What is new keeps being new under its new name, and only it: a column or table that takes a
+// name a new one had is old.
+TEST(Scripts, NewColumnsAndTablesAreFollowedThroughRenames) {
+    auto script = [](const std::string &body) { return lint("SET lock_timeout = '1s'; " + body); };
+    EXPECT_TRUE(has(script("ALTER TABLE t ADD COLUMN c_tmp int; "
+                           "ALTER TABLE t RENAME COLUMN c_tmp TO c_new; "
+                           "ALTER TABLE t RENAME COLUMN c TO c_tmp; "
+                           "ALTER TABLE t DROP COLUMN c_tmp;"),
+                    "drop-column"));
+    EXPECT_TRUE(has(script("ALTER TABLE t ADD COLUMN c int; ALTER TABLE t RENAME TO t_old; "
+                           "ALTER TABLE t_live RENAME TO t; ALTER TABLE t DROP COLUMN c;"),
+                    "drop-column"));
+    EXPECT_FALSE(has(script("ALTER TABLE t ADD COLUMN c int; ALTER TABLE t RENAME TO t2; "
+                            "ALTER TABLE t2 DROP COLUMN c;"),
+                     "drop-column")); // (the rename of the table is a finding of its own)
+    EXPECT_TRUE(has(script("ALTER TABLE t ADD COLUMN c int; ALTER TABLE t DROP COLUMN c; "
+                           "ALTER TABLE t RENAME COLUMN old_c TO c; ALTER TABLE t DROP COLUMN c;"),
+                    "drop-column"));
+    // Tables: the swap that puts a live table under a new table's name.
+    EXPECT_TRUE(has(script("CREATE TABLE t (a int); ALTER TABLE t RENAME TO t_old; "
+                           "ALTER TABLE live RENAME TO t; DROP TABLE t;"),
+                    "drop-table"));
+    EXPECT_TRUE(script("CREATE TABLE t (a int); ALTER TABLE t SET SCHEMA archive; "
+                       "DROP TABLE archive.t;")
+                    .empty());
+    EXPECT_TRUE(has(script("CREATE TABLE t (a int); DROP TABLE t; ALTER TABLE live RENAME TO t; "
+                           "ALTER TABLE t DROP COLUMN a;"),
+                    "drop-column"));
+}
+
+// A statement that names an object twice says so once, however many findings it has.
+TEST(Scripts, RepeatedFindingsOfOneStatementAreSaidOnce) {
+    std::string tables;
+    for (int i = 0; i < 40; ++i)
+        tables += (i ? ", t" : "t") + std::to_string(i);
+    const std::vector<Finding> f = judge("DROP TABLE " + tables + ", t7, t0, t39");
+    EXPECT_EQ(
+        std::count_if(f.begin(), f.end(), [](const Finding &x) { return x.rule == "drop-table"; }),
+        40);
+    EXPECT_EQ(judge("DROP TABLE a, a, b").size(), 3u); // a, b and missing-lock-timeout
+}
+
 TEST(Scripts, IndexesOnNewTablesAreNewToo) {
     EXPECT_TRUE(lint("CREATE TABLE t (a int); CREATE INDEX t_a ON t (a); DROP INDEX t_a;").empty());
     EXPECT_TRUE(has(lint("CREATE INDEX CONCURRENTLY t_a ON old (a); DROP INDEX t_a;"),
@@ -1148,4 +1192,56 @@ TEST(RulesReview, CreateTableIfNotExistsDoesNotExemptLaterChanges) {
     for (const mg::Finding &f : mg::evaluate_script({create, drop}, mg::Facts{}, {}, true))
         flagged = flagged || f.rule == "drop-column";
     EXPECT_TRUE(flagged);
+}
+
+// ----- the values a finding's texts are filled with --------------------------------------------
+
+TEST(Placeholders, SetGetCopyMoveAndAliasing) {
+    using P = mg::Placeholders;
+    P p;
+    EXPECT_EQ(p.get(P::Table), "");
+    p.set(P::T, {"public.users"}).set(P::Table, {"table \"", p.get(P::T), "\""});
+    EXPECT_EQ(p.get(P::Table), "table \"public.users\"");
+    // A value made of other values while the block grows past its first size.
+    const std::string long_name(500, 'x');
+    p.set(P::C, {long_name});
+    p.set(P::Object, {p.get(P::C), " of ", p.get(P::Table), " and ", p.get(P::C)});
+    EXPECT_EQ(p.get(P::Object), long_name + " of table \"public.users\" and " + long_name);
+    EXPECT_EQ(p.get(P::T), "public.users");
+
+    P copy = p;
+    const P &same = copy;
+    copy = same; // self-assignment keeps it
+    EXPECT_EQ(copy.get(P::Object), p.get(P::Object));
+    copy.set(P::T, {"other"});
+    EXPECT_EQ(p.get(P::T), "public.users"); // a copy owns its block
+
+    P moved = std::move(p);
+    EXPECT_EQ(moved.get(P::Table), "table \"public.users\"");
+    // The moved-from object reads empty everywhere, and takes new values.
+    for (int n = 0; n < P::kCount; ++n)
+        EXPECT_EQ(p.get(static_cast<P::Name>(n)), "") << n; // NOLINT(bugprone-use-after-move)
+    p.set(P::What, {"again"});
+    EXPECT_EQ(p.get(P::What), "again");
+    EXPECT_EQ(p.get(P::Object), "");
+}
+
+TEST(Placeholders, AFindingWithoutARuleHasNoTexts) {
+    const mg::Finding f{};
+    EXPECT_EQ(f.message(), "");
+    EXPECT_EQ(f.detail(), "");
+    EXPECT_EQ(f.hint(), "");
+}
+
+TEST(RuleDefs, FindByLiteralChecksTheTextAtTheAddress) {
+    char id[32] = "drop-column";
+    const mg::rule_defs::RuleDef *first = mg::rule_defs::find(static_cast<const char *>(id));
+    ASSERT_NE(first, nullptr);
+    EXPECT_STREQ(first->info.id, "drop-column");
+    std::strcpy(id, "drop-table"); // the same address, another rule
+    const mg::rule_defs::RuleDef *second = mg::rule_defs::find(static_cast<const char *>(id));
+    ASSERT_NE(second, nullptr);
+    EXPECT_STREQ(second->info.id, "drop-table");
+    std::strcpy(id, "no-such-rule");
+    EXPECT_EQ(mg::rule_defs::find(static_cast<const char *>(id)), nullptr);
 }
