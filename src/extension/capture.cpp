@@ -90,17 +90,40 @@ bool creating_this_extension() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What this transaction created, for the guard's sql_drop check (what CASCADE takes with a new
-// object may be just as new). Kept in TopTransactionContext, forgotten at transaction end.
+// What this transaction created, for the guard (what CASCADE takes with a new object may be just
+// as new; a column no one else has seen may go). Kept in TopTransactionContext, forgotten at
+// transaction end.
+
+// An array of plain structs in TopTransactionContext.
+template <typename T> struct TransactionList {
+    T *items = nullptr;
+    int count = 0;
+    int capacity = 0;
+
+    void add(const T &item) {
+        if (count == capacity) {
+            const int grown_capacity = capacity ? capacity * 2 : 16;
+            T *grown = static_cast<T *>(
+                MemoryContextAlloc(TopTransactionContext, sizeof(T) * grown_capacity));
+            if (count > 0)
+                memcpy(grown, items, sizeof(T) * count);
+            items = grown;
+            capacity = grown_capacity;
+        }
+        items[count++] = item;
+    }
+    void forget() { // its memory goes with TopTransactionContext
+        items = nullptr;
+        count = capacity = 0;
+    }
+};
 
 struct CreatedObject {
     Oid classid;
     Oid objid;
     int32 objsubid; // a column this transaction added to an older table; 0: the whole object
 };
-CreatedObject *created = nullptr;
-int created_count = 0;
-int created_capacity = 0;
+TransactionList<CreatedObject> created;
 
 // How many columns a table had when an ALTER TABLE that adds columns began (noted at
 // ddl_command_start, note_columns_before()), so that its ddl_command_end knows which columns are
@@ -110,9 +133,15 @@ struct ColumnsBefore {
     Oid relid;
     int16 natts;
 };
-ColumnsBefore *columns_before = nullptr;
-int columns_before_count = 0;
-int columns_before_capacity = 0;
+TransactionList<ColumnsBefore> columns_before;
+
+// The entry of columns_before for the table, or -1.
+int columns_before_of(Oid relid) {
+    for (int i = 0; i < columns_before.count; i++)
+        if (columns_before.items[i].relid == relid)
+            return i;
+    return -1;
+}
 
 // pg_class.relnatts, or -1 when there is no such relation.
 int16 relnatts(Oid relid) {
@@ -127,24 +156,13 @@ int16 relnatts(Oid relid) {
 void forget_created(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
-        created = nullptr; // freed with TopTransactionContext
-        created_count = created_capacity = 0;
-        columns_before = nullptr;
-        columns_before_count = columns_before_capacity = 0;
+        created.forget();
+        columns_before.forget();
     }
 }
 
 void add_created(Oid classid, Oid objid, int32 objsubid = 0) {
-    if (created_count == created_capacity) {
-        const int capacity = created_capacity ? created_capacity * 2 : 16;
-        CreatedObject *grown = static_cast<CreatedObject *>(
-            MemoryContextAlloc(TopTransactionContext, sizeof(CreatedObject) * capacity));
-        if (created_count > 0)
-            memcpy(grown, created, sizeof(CreatedObject) * created_count);
-        created = grown;
-        created_capacity = capacity;
-    }
-    created[created_count++] = CreatedObject{classid, objid, objsubid};
+    created.add(CreatedObject{classid, objid, objsubid});
 }
 
 // Whether this transaction inserted the routine's pg_proc row (CREATE, or CREATE OR REPLACE of a
@@ -165,14 +183,11 @@ bool routine_is_new(Oid proc) {
 // at the statement's ddl_command_start. Remembered by number, which a later rename or type
 // change keeps.
 void remember_added_columns(Oid relid) {
-    int found = -1;
-    for (int i = 0; i < columns_before_count; i++)
-        if (columns_before[i].relid == relid)
-            found = i;
+    const int found = columns_before_of(relid);
     if (found < 0)
         return; // not noted at ddl_command_start: no column is taken for new
-    const int16 before = columns_before[found].natts;
-    columns_before[found] = columns_before[--columns_before_count];
+    const int16 before = columns_before.items[found].natts;
+    columns_before.items[found] = columns_before.items[--columns_before.count];
     const int16 natts = relnatts(relid);
     for (int16 attnum = before + 1; attnum <= natts; attnum++) {
         HeapTuple att = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
@@ -279,15 +294,16 @@ void install_hooks() {
 }
 
 bool created_in_this_transaction(Oid classid, Oid objid) {
-    for (int i = 0; i < created_count; i++)
-        if (created[i].classid == classid && created[i].objid == objid && created[i].objsubid == 0)
+    for (int i = 0; i < created.count; i++)
+        if (created.items[i].classid == classid && created.items[i].objid == objid &&
+            created.items[i].objsubid == 0)
             return true;
     return false;
 }
 
 bool created_any(Oid classid) {
-    for (int i = 0; i < created_count; i++)
-        if (created[i].classid == classid && created[i].objsubid == 0)
+    for (int i = 0; i < created.count; i++)
+        if (created.items[i].classid == classid && created.items[i].objsubid == 0)
             return true;
     return false;
 }
@@ -308,27 +324,17 @@ void note_columns_before(const Node *parsetree) {
     const int16 natts = relnatts(relid);
     if (natts < 0)
         return;
-    for (int i = 0; i < columns_before_count; i++)
-        if (columns_before[i].relid == relid) {
-            columns_before[i].natts = natts;
-            return;
-        }
-    if (columns_before_count == columns_before_capacity) {
-        const int capacity = columns_before_capacity ? columns_before_capacity * 2 : 4;
-        ColumnsBefore *grown = static_cast<ColumnsBefore *>(
-            MemoryContextAlloc(TopTransactionContext, sizeof(ColumnsBefore) * capacity));
-        if (columns_before_count > 0)
-            memcpy(grown, columns_before, sizeof(ColumnsBefore) * columns_before_count);
-        columns_before = grown;
-        columns_before_capacity = capacity;
-    }
-    columns_before[columns_before_count++] = ColumnsBefore{relid, natts};
+    const int found = columns_before_of(relid);
+    if (found >= 0)
+        columns_before.items[found].natts = natts;
+    else
+        columns_before.add(ColumnsBefore{relid, natts});
 }
 
 bool column_added_in_this_transaction(Oid relid, AttrNumber attnum) {
-    for (int i = 0; i < created_count; i++)
-        if (created[i].classid == RelationRelationId && created[i].objid == relid &&
-            created[i].objsubid == attnum)
+    for (int i = 0; i < created.count; i++)
+        if (created.items[i].classid == RelationRelationId && created.items[i].objid == relid &&
+            created.items[i].objsubid == attnum)
             return true;
     return false;
 }
