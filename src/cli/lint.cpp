@@ -181,8 +181,6 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
             return;
         }
         LintFinding &out = result.findings.emplace_back();
-        out.rule = f.rule;
-        out.severity = f.action == Action::Block ? "error" : "warning";
         out.finding = std::move(f);
         out.offset = offset;
         const LineIndex::Position at = lines.position(offset);

@@ -14,15 +14,18 @@
 namespace mg::cli {
 
 struct LintFinding {
-    std::string_view rule;     // the rule's id
-    std::string_view severity; // "error" (the rule blocks) | "warning" (the rule warns)
-    Finding finding;           // its texts, rendered as a report writes them
+    Finding finding; // its rule, action and texts (rendered as a report writes them)
     // 1-based, of the statement's first token (a syntax error: where the parser stopped); the
     // column in characters, the offset in bytes into the script.
     int line = 1;
     int column = 1;
     int offset = 0;
 
+    std::string_view rule() const { return finding.rule; }
+    // "error" (the rule blocks) | "warning" (the rule warns)
+    std::string_view severity() const {
+        return finding.action == Action::Block ? "error" : "warning";
+    }
     // The message starts with "<rule>: ", as in lint().
     std::string message() const { return finding.message(); }
     std::string detail() const { return finding.detail(); }

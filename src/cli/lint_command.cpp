@@ -127,7 +127,7 @@ bool load_config(const std::string &path, bool required, Config &config) {
 }
 
 bool fails(const LintFinding &f, FailOn fail_on) {
-    return fail_on == FailOn::Warning || (fail_on == FailOn::Error && f.severity == "error");
+    return fail_on == FailOn::Warning || (fail_on == FailOn::Error && f.severity() == "error");
 }
 
 } // namespace

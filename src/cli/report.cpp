@@ -130,7 +130,7 @@ void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colo
     OutBuffer buf(out);
     for (const FileReport &file : files) {
         for (const LintFinding &f : file.result.findings) {
-            const bool error = f.severity == "error";
+            const bool error = f.severity() == "error";
             (error ? errors : warnings)++;
             buf.put(bold);
             buf.put(file.path);
@@ -142,7 +142,7 @@ void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colo
             buf.put(reset);
             buf.put(' ');
             buf.put(error ? red : yellow);
-            buf.put(f.severity);
+            buf.put(f.severity());
             buf.put(':');
             buf.put(reset);
             buf.put(' ');
@@ -336,9 +336,9 @@ void write_json_findings(std::FILE *out, const std::vector<FileReport> &files) {
             buf.put(", \"column\": ");
             buf.put(f.column);
             buf.put(", \"rule\": \""); // rule ids and severities are kebab-case words
-            buf.put(f.rule);
+            buf.put(f.rule());
             buf.put("\", \"severity\": \"");
-            buf.put(f.severity);
+            buf.put(f.severity());
             buf.put('"');
             text(", \"message\": ", f.finding, FindingText::Message);
             text(", \"detail\": ", f.finding, FindingText::Detail);
@@ -372,15 +372,15 @@ void write_sarif(std::FILE *out, const std::vector<FileReport> &files) {
     for (const FileReport &file : files)
         for (const LintFinding &f : file.result.findings) {
             json result = {
-                {"ruleId", f.rule},
-                {"level", f.severity},
+                {"ruleId", f.rule()},
+                {"level", f.severity()},
                 {"message", {{"text", message_and_hint(f)}}},
                 {"locations",
                  json::array(
                      {{{"physicalLocation",
                         {{"artifactLocation", {{"uri", sarif_uri(file.path)}}},
                          {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}})}};
-            auto it = rule_index.find(f.rule);
+            auto it = rule_index.find(f.rule());
             if (it != rule_index.end())
                 result["ruleIndex"] = it->second;
             results.push_back(std::move(result));
@@ -402,8 +402,8 @@ void write_github(std::FILE *out, const std::vector<FileReport> &files) {
     for (const FileReport &file : files)
         for (const LintFinding &f : file.result.findings) {
             std::fprintf(out, "::%s file=%s,line=%d,col=%d,title=%s::%s\n",
-                         std::string(f.severity).c_str(), github_escape(file.path, true).c_str(),
-                         f.line, f.column, github_escape(std::string(f.rule), true).c_str(),
+                         std::string(f.severity()).c_str(), github_escape(file.path, true).c_str(),
+                         f.line, f.column, github_escape(std::string(f.rule()), true).c_str(),
                          github_escape(message_and_hint(f), false).c_str());
         }
 }

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mg::cli::LintResult result = mg::cli::lint_script(script, options);
     for (const mg::cli::LintFinding &f : result.findings)
         if (f.line < 1 || f.column < 1 || f.offset < 0 ||
-            static_cast<size_t>(f.offset) > script.size() || f.rule.empty())
+            static_cast<size_t>(f.offset) > script.size() || f.rule().empty())
             __builtin_trap();
 
     if (flags & 8) {

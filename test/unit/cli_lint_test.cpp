@@ -23,7 +23,7 @@ std::vector<std::string> rules_of(const mg::cli::LintResult &r) {
     std::vector<std::string> out;
     for (const auto &f : r.findings)
         out.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" +
-                      std::string(f.rule));
+                      std::string(f.rule()));
     return out;
 }
 
@@ -107,8 +107,8 @@ TEST(CliLint, FindingsAtTheStatementsFirstTokenInScriptOrder) {
     EXPECT_EQ(rules_of(r), (std::vector<std::string>{"2:3:drop-table", "2:3:missing-lock-timeout",
                                                      "3:1:syntax-error", "4:1:rename-table",
                                                      "4:1:missing-lock-timeout"}));
-    EXPECT_EQ(r.findings[0].severity, "error");
-    EXPECT_EQ(r.findings[1].severity, "warning");
+    EXPECT_EQ(r.findings[0].severity(), "error");
+    EXPECT_EQ(r.findings[1].severity(), "warning");
 }
 
 TEST(CliLint, StatementsAfterAnUnclosedParenthesisAreJudged) {
@@ -165,7 +165,7 @@ TEST(CliLint, RuleSettingsAndFacts) {
                         {"missing-lock-timeout", mg::Action::Off}};
     auto r = lint_script("DROP TABLE a;", options);
     ASSERT_EQ(r.findings.size(), 1u);
-    EXPECT_EQ(r.findings[0].severity, "warning");
+    EXPECT_EQ(r.findings[0].severity(), "warning");
     // Facts from a database: a table that does not exist, dropped IF EXISTS, changes nothing.
     options.facts = [](const std::vector<mg::DdlStatement> &) {
         mg::Facts facts;
@@ -229,8 +229,6 @@ std::string report_text(mg::cli::Format format, const std::string &message) {
     // A syntax error's message is the parser's, whatever bytes the script held.
     mg::cli::LintFinding f;
     f.finding = *mg::syntax_error_finding(message, 0, {});
-    f.rule = f.finding.rule;
-    f.severity = "error";
     mg::cli::FileReport file{"dir/a \"b\".sql", {}};
     file.result.findings.push_back(f);
     char *buffer = nullptr;
