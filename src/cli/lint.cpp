@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 namespace mg::cli {
@@ -86,19 +87,23 @@ bool covers(const Suppression &s, std::string_view rule) {
 // Which statement a comment belongs to: a comment on the line where a statement ends belongs
 // to it; any other belongs to the statement whose text (leading comments included) holds it.
 // -1 when none does (a comment after the last statement, on a line of its own).
-int owner_of(const ParsedScript &parsed, const std::string &text, int offset) {
-    const std::vector<ScriptStatement> &st = parsed.statements;
+int owner_of(const ScriptParse &parsed, const std::string &text, int offset) {
     // The last statement starting at or before the comment.
-    auto it = std::upper_bound(st.begin(), st.end(), offset, [](int off, const ScriptStatement &s) {
-        return off < s.ddl.location;
-    });
-    int candidate = static_cast<int>(it - st.begin()) - 1;
-    auto end_of = [&](int i) { return st[i].ddl.location + st[i].ddl.length; };
+    size_t low = 0, high = parsed.size();
+    while (low < high) {
+        const size_t middle = low + (high - low) / 2;
+        if (offset < parsed.location(middle))
+            high = middle;
+        else
+            low = middle + 1;
+    }
+    const int candidate = static_cast<int>(low) - 1;
+    auto end_of = [&](int i) { return parsed.location(i) + parsed.length(i); };
     if (candidate >= 0 && offset < end_of(candidate)) {
         // Inside statement `candidate`'s text; but if it is before the statement's first token
         // and on the line where the previous statement ended, it is the previous one's.
         const int previous = candidate - 1;
-        if (previous >= 0 && offset < statement_start(text, st[candidate].ddl.location)) {
+        if (previous >= 0 && offset < statement_start(text, parsed.location(candidate))) {
             const int prev_end = end_of(previous);
             if (text.find('\n', prev_end) >= static_cast<size_t>(offset))
                 return previous;
@@ -123,30 +128,24 @@ bool selected(const LintOptions &options, std::string_view rule) {
 
 } // namespace
 
-LintResult lint_script(const std::string &script, const LintOptions &options) {
+LintResult lint_script(const std::string &script, const LintOptions &options,
+                       const std::function<void(LintFinding &&)> &report) {
     LintResult result;
-    ParsedScript parsed = parse_script(script);
-    // The described statements move out; each ScriptStatement keeps its location and length.
-    std::vector<DdlStatement> statements;
-    statements.reserve(parsed.statements.size());
-    for (ScriptStatement &s : parsed.statements)
-        if (!s.syntax_error) {
-            statements.push_back(std::move(s.ddl));
-            s.ddl.location = statements.back().location;
-            s.ddl.length = statements.back().length;
-        }
-    const Facts facts = options.facts ? options.facts(statements) : Facts{};
-    result.in_transaction = options.assume_in_transaction && !mg::says_no_transaction(script);
-    std::vector<Finding> findings =
-        evaluate_script(statements, facts, options.settings, result.in_transaction);
-    statements.clear();
-
+    // Suppression comments are looked for only when the directive's name appears at all, and
+    // before the parse (libpg_query's scanner and parser each use a memory context of their own,
+    // one at a time).
+    const std::vector<Comment> comments = script.find(kDirective) != std::string::npos
+                                              ? find_comments(script)
+                                              : std::vector<Comment>{};
+    // The parse tree stays while the statements are described, judged and reported one by one.
+    const ScriptParse parsed(script);
     const LineIndex lines(script);
-    // Suppression comments (looked for only when the directive's name appears at all).
+
     std::vector<Suppression> file_wide;
-    std::vector<std::vector<Suppression>> per_statement(parsed.statements.size());
-    if (script.find(kDirective) != std::string::npos) {
-        for (const Comment &c : find_comments(script)) {
+    std::vector<std::vector<Suppression>> per_statement; // empty: no directive in the script
+    if (!comments.empty()) {
+        per_statement.resize(parsed.size());
+        for (const Comment &c : comments) {
             Suppression s;
             std::string problem;
             if (!parse_directive(script.substr(c.start, c.end - c.start), s, problem))
@@ -170,46 +169,71 @@ LintResult lint_script(const std::string &script, const LintOptions &options) {
         }
     }
 
-    auto add = [&](Finding &f, int statement, int offset) {
+    auto add = [&](Finding &f, size_t statement, int offset) {
         if (!selected(options, f.rule))
             return;
         auto suppresses = [&](const Suppression &s) { return covers(s, f.rule); };
         if (std::any_of(file_wide.begin(), file_wide.end(), suppresses) ||
-            std::any_of(per_statement[statement].begin(), per_statement[statement].end(),
-                        suppresses)) {
+            (!per_statement.empty() && std::any_of(per_statement[statement].begin(),
+                                                   per_statement[statement].end(), suppresses))) {
             ++result.suppressed;
             return;
         }
-        LintFinding &out = result.findings.emplace_back();
+        LintFinding out;
         out.finding = std::move(f);
         out.offset = offset;
         const LineIndex::Position at = lines.position(offset);
         out.line = at.line;
         out.column = at.column;
+        report(std::move(out));
     };
 
-    result.findings.reserve(findings.size());
-    // Findings and syntax errors in script order; the engine's findings come statement by
-    // statement, each carrying its statement's location.
-    size_t next = 0;
-    for (size_t i = 0; i < parsed.statements.size(); ++i) {
-        const ScriptStatement &s = parsed.statements[i];
-        const int statement = static_cast<int>(i);
+    // With a database every statement is described first: the facts are asked for at once.
+    std::vector<ScriptStatement> described;
+    Facts facts;
+    if (options.facts) {
+        std::vector<DdlStatement> statements;
+        described.reserve(parsed.size());
+        for (size_t i = 0; i < parsed.size(); ++i) {
+            described.push_back(parsed.statement(i));
+            if (!described.back().syntax_error)
+                statements.push_back(described.back().ddl);
+        }
+        facts = options.facts(statements);
+    }
+    result.in_transaction = options.assume_in_transaction && !mg::says_no_transaction(script);
+    ScriptJudge judge(facts, options.settings,
+                      result.in_transaction && !parsed.controls_transaction());
+
+    // Statement by statement, in script order: syntax errors and the engine's findings.
+    std::vector<Finding> findings;
+    for (size_t i = 0; i < parsed.size(); ++i) {
+        const ScriptStatement s = options.facts ? std::move(described[i]) : parsed.statement(i);
         if (s.syntax_error) {
             const int at = s.error_location > s.ddl.location
                                ? s.error_location
                                : statement_start(script, s.ddl.location);
             if (std::optional<Finding> f =
                     syntax_error_finding(s.error_message, at, options.settings))
-                add(*f, statement, at);
+                add(*f, i, at);
             continue;
         }
-        while (next < findings.size() && findings[next].location < s.ddl.location)
-            ++next;
+        findings.clear();
+        judge.judge(s.ddl, findings);
+        if (findings.empty())
+            continue;
         const int at = statement_start(script, s.ddl.location);
-        for (; next < findings.size() && findings[next].location == s.ddl.location; ++next)
-            add(findings[next], statement, at);
+        for (Finding &f : findings)
+            add(f, i, at);
     }
+    return result;
+}
+
+LintResult lint_script(const std::string &script, const LintOptions &options) {
+    std::vector<LintFinding> findings;
+    LintResult result =
+        lint_script(script, options, [&](LintFinding &&f) { findings.push_back(std::move(f)); });
+    result.findings = std::move(findings);
     return result;
 }
 

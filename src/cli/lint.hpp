@@ -57,6 +57,12 @@ struct LintOptions {
     FactsProvider facts;                    // empty: offline, nothing known
 };
 
+// The findings in `result.findings`, in script order.
 LintResult lint_script(const std::string &script, const LintOptions &options);
+// Each finding handed to `report` as soon as it is found, in script order (`result.findings`
+// stays empty): a report of a large script is written while it is linted, and the script's
+// descriptions and findings are never all in memory at once.
+LintResult lint_script(const std::string &script, const LintOptions &options,
+                       const std::function<void(LintFinding &&)> &report);
 
 } // namespace mg::cli

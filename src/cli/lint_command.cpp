@@ -219,8 +219,13 @@ int run_lint(const Args &args) {
     if (!expand_inputs(inputs, files, error))
         return io_error("lint", error);
 
-    std::vector<FileReport> reports;
-    bool io_failed = false;
+    const char *no_color = std::getenv("NO_COLOR");
+    report.colour =
+        color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !(no_color && *no_color));
+    // Findings are written as each file is linted; with a database the report is held until
+    // the end, so that a connection lost halfway leaves no partial report.
+    const std::unique_ptr<ReportWriter> writer = ReportWriter::make(stdout, report, db != nullptr);
+    bool io_failed = false, failing_found = false;
     for (const std::string &path : files) {
         std::string text;
         if (!read_source(path, text, error)) {
@@ -228,27 +233,24 @@ int run_lint(const Args &args) {
             io_failed = true;
             continue;
         }
-        FileReport file{path, lint_script(text, options)};
+        writer->begin_file(path);
+        const LintResult result = lint_script(text, options, [&](LintFinding &&f) {
+            failing_found = failing_found || fails(f, failing);
+            writer->add(f);
+        });
         if (db && !db->error().empty())
             return io_error("lint", db->error());
-        for (const LintNote &note : file.result.notes)
+        for (const LintNote &note : result.notes)
             std::fprintf(stderr, "%s: lint: %s:%d: %s\n", kProgram, path.c_str(), note.line,
                          note.text.c_str());
-        reports.push_back(std::move(file));
+        writer->end_file(result.suppressed);
     }
-    const char *no_color = std::getenv("NO_COLOR");
-    report.colour =
-        color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !(no_color && *no_color));
-    write_report(stdout, reports, report);
+    writer->finish();
     if (!flush_output("lint"))
         return kExitUsage;
     if (io_failed)
         return kExitUsage;
-    for (const FileReport &file : reports)
-        for (const LintFinding &f : file.result.findings)
-            if (fails(f, failing))
-                return kExitFindings;
-    return kExitOk;
+    return failing_found ? kExitFindings : kExitOk;
 }
 
 } // namespace mg::cli

@@ -5,6 +5,7 @@
 #include "cli/parse.hpp"
 
 #include "cli/scan.hpp"
+#include "core/rules.hpp"
 #include "pgparse/describe.hpp"
 
 #include <algorithm>
@@ -71,19 +72,14 @@ int cursor_to_byte(const std::string &text, int cursorpos) {
     return static_cast<int>(text.size());
 }
 
-// Describes every RawStmt of `raw`, parsed from `text` found at byte `offset` of the script.
-void add_statements(const RawParse &raw, const std::string &text, int offset, ParsedScript &out) {
-    out.statements.reserve(out.statements.size() + list_length(raw.tree()));
-    ListCell *lc;
-    foreach (lc, raw.tree()) {
-        const RawStmt *rs = castNode(RawStmt, static_cast<Node *>(lfirst(lc)));
-        ScriptStatement s;
-        s.ddl = pgparse::describe(reinterpret_cast<const Node *>(rs));
-        const int location = rs->stmt_location < 0 ? 0 : rs->stmt_location;
-        s.ddl.location = offset + location;
-        s.ddl.length = rs->stmt_len > 0 ? rs->stmt_len : static_cast<int>(text.size()) - location;
-        out.statements.push_back(std::move(s));
-    }
+// Where a RawStmt of `text` (found at byte `offset` of the script) is, and what it does.
+ScriptStatement described(const RawStmt *rs, const std::string &text, int offset) {
+    ScriptStatement s;
+    s.ddl = pgparse::describe(reinterpret_cast<const Node *>(rs));
+    const int location = rs->stmt_location < 0 ? 0 : rs->stmt_location;
+    s.ddl.location = offset + location;
+    s.ddl.length = rs->stmt_len > 0 ? rs->stmt_len : static_cast<int>(text.size()) - location;
+    return s;
 }
 
 ScriptStatement syntax_error(int location, int length, const char *message, int error_location) {
@@ -113,17 +109,26 @@ std::vector<DdlStatement> ParsedScript::ddl() const {
     return out;
 }
 
-ParsedScript parse_script(const std::string &sql) {
-    ParsedScript out;
-    {
-        // The whole script at once: exact RawStmt locations, and statements the scanner alone
-        // cannot delimit (BEGIN ATOMIC bodies) come out whole.
-        RawParse whole(sql);
-        if (!whole.error()) {
-            add_statements(whole, sql, 0, out);
-            return out;
-        }
+struct ScriptParse::Tree {
+    explicit Tree(const std::string &text) : sql(text), raw(text) {}
+    const std::string &sql;
+    RawParse raw;
+    std::vector<const RawStmt *> statements;
+};
+
+ScriptParse::ScriptParse(const std::string &sql) {
+    // The whole script at once: exact RawStmt locations, and statements the scanner alone
+    // cannot delimit (BEGIN ATOMIC bodies) come out whole.
+    auto whole = std::make_unique<Tree>(sql);
+    if (!whole->raw.error()) {
+        whole->statements.reserve(list_length(whole->raw.tree()));
+        ListCell *lc;
+        foreach (lc, whole->raw.tree())
+            whole->statements.push_back(castNode(RawStmt, static_cast<Node *>(lfirst(lc))));
+        tree_ = std::move(whole);
+        return;
     }
+    whole.reset();
     // Some statement does not parse: parse statement by statement, split as the server's
     // lint() splits, so that the others are still described.
     for (const Piece &p : split_statements(sql)) {
@@ -133,12 +138,58 @@ ParsedScript parse_script(const std::string &sql) {
             const int at = cursor_to_byte(text, raw.error()->cursorpos);
             // Like a RawStmt's length, without the semicolon.
             const int length = p.end - p.start - (p.semicolon ? 1 : 0);
-            out.statements.push_back(
+            pieces_.push_back(
                 syntax_error(p.start, length, raw.error()->message, at < 0 ? -1 : p.start + at));
-        } else {
-            add_statements(raw, text, p.start, out);
+            continue;
         }
+        ListCell *lc;
+        foreach (lc, raw.tree())
+            pieces_.push_back(
+                described(castNode(RawStmt, static_cast<Node *>(lfirst(lc))), text, p.start));
     }
+}
+
+ScriptParse::~ScriptParse() = default;
+
+size_t ScriptParse::size() const {
+    return tree_ ? tree_->statements.size() : pieces_.size();
+}
+
+int ScriptParse::location(size_t i) const {
+    if (!tree_)
+        return pieces_[i].ddl.location;
+    const int location = tree_->statements[i]->stmt_location;
+    return location < 0 ? 0 : location;
+}
+
+int ScriptParse::length(size_t i) const {
+    if (!tree_)
+        return pieces_[i].ddl.length;
+    const int length = tree_->statements[i]->stmt_len;
+    return length > 0 ? length : static_cast<int>(tree_->sql.size()) - location(i);
+}
+
+ScriptStatement ScriptParse::statement(size_t i) const {
+    return tree_ ? described(tree_->statements[i], tree_->sql, 0) : pieces_[i];
+}
+
+bool ScriptParse::controls_transaction() const {
+    if (!tree_)
+        return std::any_of(pieces_.begin(), pieces_.end(), [](const ScriptStatement &s) {
+            return !s.syntax_error && mg::controls_transaction(s.ddl);
+        });
+    return std::any_of(tree_->statements.begin(), tree_->statements.end(), [](const RawStmt *rs) {
+        return IsA(rs->stmt, TransactionStmt) &&
+               mg::controls_transaction(pgparse::describe(reinterpret_cast<const Node *>(rs)));
+    });
+}
+
+ParsedScript parse_script(const std::string &sql) {
+    const ScriptParse parse(sql);
+    ParsedScript out;
+    out.statements.reserve(parse.size());
+    for (size_t i = 0; i < parse.size(); ++i)
+        out.statements.push_back(parse.statement(i));
     return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/ddl_change.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,35 @@ struct ParsedScript {
     std::vector<DdlStatement> ddl() const;
 };
 
+// Every statement described at once (tests; the --dsn lint, which asks the database about all
+// of them first).
 ParsedScript parse_script(const std::string &sql);
+
+// A script parsed and kept parsed: its statements are described one at a time, when asked for,
+// so that linting a script of any size holds the parse tree and one description, never every
+// description at once. Same statements, locations and errors as parse_script().
+class ScriptParse {
+  public:
+    explicit ScriptParse(const std::string &sql); // `sql` must outlive this object
+    ~ScriptParse();
+    ScriptParse(const ScriptParse &) = delete;
+    ScriptParse &operator=(const ScriptParse &) = delete;
+
+    size_t size() const;
+    // Where statement i is (as ScriptStatement's location and length), without describing it.
+    int location(size_t i) const;
+    int length(size_t i) const;
+    // Statement i, described (a syntax error: described as one).
+    ScriptStatement statement(size_t i) const;
+    // Whether any statement that parsed opens or closes a transaction block.
+    bool controls_transaction() const;
+
+  private:
+    struct Tree;
+    std::unique_ptr<Tree> tree_; // the whole script's parse, when it parsed
+    // Otherwise every statement described at once, piece by piece (a script with syntax errors).
+    std::vector<ScriptStatement> pieces_;
+};
 
 // The body of a CREATE FUNCTION / CREATE PROCEDURE ... LANGUAGE plpgsql AS '...' of a script
 // (statements with syntax errors are skipped), for errcodes.

@@ -31,12 +31,6 @@ const char *severity_of(Action action) {
     return action == Action::Block ? "error" : action == Action::Warn ? "warning" : "none";
 }
 
-void write_json(std::FILE *out, const json &document) {
-    // Scripts may hold bytes that are not UTF-8; they reach messages through object names.
-    const std::string text = document.dump(2, ' ', false, json::error_handler_t::replace);
-    std::fprintf(out, "%s\n", text.c_str());
-}
-
 // The report's bytes, handed to the stream in blocks of 64 kB: a report can be many times the
 // size of the script, and a stdio call or a string append per piece costs more than the piece.
 // Writers ask for room (room()), write into it and say where they stopped (advance()).
@@ -82,6 +76,12 @@ class OutBuffer {
             std::fwrite(data_.get(), 1, size_, out_);
         size_ = 0;
     }
+    // What was written so far, written to `out` (a buffer made without a stream).
+    void release(std::FILE *out) {
+        if (size_ > 0)
+            std::fwrite(data_.get(), 1, size_, out);
+        size_ = 0;
+    }
     // What was written so far, taken out (a buffer made without a stream).
     std::string take() {
         std::string text(data_.get(), size_);
@@ -117,56 +117,97 @@ class HumanSink final : public TextSink {
     bool written_ = false;
 };
 
-void write_human(std::FILE *out, const std::vector<FileReport> &files, bool colour) {
-    const std::string_view bold = colour ? "\033[1m" : "";
-    const std::string_view red = colour ? "\033[1;31m" : "";
-    const std::string_view yellow = colour ? "\033[1;33m" : "";
-    const std::string_view reset = colour ? "\033[0m" : "";
-    const std::string dim = colour ? "\033[2m" : "";
-    // "    why:  DETAIL" and "    hint: HINT", each on a line of its own when not empty.
-    const std::string why = "    " + dim + "why:" + std::string(reset) + "  ";
-    const std::string hint = "    " + dim + "hint:" + std::string(reset) + " ";
-    int errors = 0, warnings = 0, suppressed = 0;
-    OutBuffer buf(out);
-    for (const FileReport &file : files) {
-        for (const LintFinding &f : file.result.findings) {
-            const bool error = f.severity() == "error";
-            (error ? errors : warnings)++;
-            buf.put(bold);
-            buf.put(file.path);
-            buf.put(':');
-            buf.put(f.line);
-            buf.put(':');
-            buf.put(f.column);
-            buf.put(':');
-            buf.put(reset);
-            buf.put(' ');
-            buf.put(error ? red : yellow);
-            buf.put(f.severity());
-            buf.put(':');
-            buf.put(reset);
-            buf.put(' ');
-            HumanSink message(buf);
-            f.finding.write(FindingText::Message, message);
-            buf.put('\n');
-            for (const auto &[text, prefix] :
-                 {std::pair{FindingText::Detail, std::string_view(why)},
-                  std::pair{FindingText::Hint, std::string_view(hint)}}) {
-                HumanSink labelled(buf, prefix);
-                f.finding.write(text, labelled);
-                if (labelled.written())
-                    buf.put('\n');
-            }
-        }
-        suppressed += file.result.suppressed;
+// The report's parts, written as the findings come (ReportWriter::make() picks the format).
+class Writer : public ReportWriter {
+  public:
+    Writer(std::FILE *out, bool hold) : out_(out), buf_(hold ? nullptr : out) {}
+    void end_file(int suppressed) override { suppressed_ += suppressed; }
+    void finish() override {
+        close();
+        buf_.release(out_);
     }
-    buf.flush();
-    std::fprintf(out, "%d error%s, %d warning%s in %zu file%s", errors, errors == 1 ? "" : "s",
-                 warnings, warnings == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s");
-    if (suppressed > 0)
-        std::fprintf(out, " (%d suppressed)", suppressed);
-    std::fprintf(out, "\n");
-}
+
+  protected:
+    virtual void close() = 0; // the report's end, into buf_
+
+    std::FILE *out_;
+    OutBuffer buf_;
+    int suppressed_ = 0;
+};
+
+class HumanWriter final : public Writer {
+  public:
+    HumanWriter(std::FILE *out, bool hold, bool colour)
+        : Writer(out, hold), bold_(colour ? "\033[1m" : ""), red_(colour ? "\033[1;31m" : ""),
+          yellow_(colour ? "\033[1;33m" : ""), reset_(colour ? "\033[0m" : "") {
+        // "    why:  DETAIL" and "    hint: HINT", each on a line of its own when not empty.
+        const std::string dim = colour ? "\033[2m" : "";
+        why_ = "    " + dim + "why:" + std::string(reset_) + "  ";
+        hint_ = "    " + dim + "hint:" + std::string(reset_) + " ";
+    }
+
+    void begin_file(const std::string &path) override {
+        path_ = path;
+        ++files_;
+    }
+
+    void add(const LintFinding &f) override {
+        const bool error = f.severity() == "error";
+        (error ? errors_ : warnings_)++;
+        buf_.put(bold_);
+        buf_.put(path_);
+        buf_.put(':');
+        buf_.put(f.line);
+        buf_.put(':');
+        buf_.put(f.column);
+        buf_.put(':');
+        buf_.put(reset_);
+        buf_.put(' ');
+        buf_.put(error ? red_ : yellow_);
+        buf_.put(f.severity());
+        buf_.put(':');
+        buf_.put(reset_);
+        buf_.put(' ');
+        HumanSink message(buf_);
+        f.finding.write(FindingText::Message, message);
+        buf_.put('\n');
+        for (const auto &[text, prefix] : {std::pair{FindingText::Detail, std::string_view(why_)},
+                                           std::pair{FindingText::Hint, std::string_view(hint_)}}) {
+            HumanSink labelled(buf_, prefix);
+            f.finding.write(text, labelled);
+            if (labelled.written())
+                buf_.put('\n');
+        }
+    }
+
+  private:
+    // "N errors, N warnings in N files", and how many findings were suppressed.
+    void close() override {
+        auto count = [&](int n, std::string_view noun) {
+            buf_.put(n);
+            buf_.put(' ');
+            buf_.put(noun);
+            if (n != 1)
+                buf_.put('s');
+        };
+        count(errors_, "error");
+        buf_.put(", ");
+        count(warnings_, "warning");
+        buf_.put(" in ");
+        count(files_, "file");
+        if (suppressed_ > 0) {
+            buf_.put(" (");
+            buf_.put(suppressed_);
+            buf_.put(" suppressed)");
+        }
+        buf_.put('\n');
+    }
+
+    const std::string_view bold_, red_, yellow_, reset_;
+    std::string why_, hint_;
+    std::string path_;
+    int errors_ = 0, warnings_ = 0, files_ = 0;
+};
 
 // Bytes that end a run of plain text: control characters, '"', '\\' and every non-ASCII byte
 // (checked as UTF-8 below).
@@ -309,45 +350,48 @@ class JsonSink final : public TextSink {
 };
 
 // The findings array, the texts rendered straight into the output, escaped as they go.
-void write_json_findings(std::FILE *out, const std::vector<FileReport> &files) {
-    OutBuffer buf(out);
-    JsonSink sink(buf);
-    auto text = [&](std::string_view key, const Finding &f, FindingText which) {
-        buf.put(key);
-        buf.put('"');
-        f.write(which, sink);
-        buf.put('"');
-    };
-    bool first = true;
-    buf.put('[');
-    for (const FileReport &file : files) {
-        std::string path; // escaped once per file
-        {
-            OutBuffer escaped(nullptr);
-            put_json_string(escaped, file.path);
-            path = escaped.take();
-        }
-        for (const LintFinding &f : file.result.findings) {
-            buf.put(first ? "\n  {\"file\": " : ",\n  {\"file\": ");
-            first = false;
-            buf.put(path);
-            buf.put(", \"line\": ");
-            buf.put(f.line);
-            buf.put(", \"column\": ");
-            buf.put(f.column);
-            buf.put(", \"rule\": \""); // rule ids and severities are kebab-case words
-            buf.put(f.rule());
-            buf.put("\", \"severity\": \"");
-            buf.put(f.severity());
-            buf.put('"');
-            text(", \"message\": ", f.finding, FindingText::Message);
-            text(", \"detail\": ", f.finding, FindingText::Detail);
-            text(", \"hint\": ", f.finding, FindingText::Hint);
-            buf.put('}');
-        }
+class JsonWriter final : public Writer {
+  public:
+    JsonWriter(std::FILE *out, bool hold) : Writer(out, hold), sink_(buf_) { buf_.put('['); }
+
+    void begin_file(const std::string &path) override {
+        OutBuffer escaped(nullptr); // escaped once per file
+        put_json_string(escaped, path);
+        path_ = escaped.take();
     }
-    buf.put(first ? "]\n" : "\n]\n");
-}
+
+    void add(const LintFinding &f) override {
+        buf_.put(first_ ? "\n  {\"file\": " : ",\n  {\"file\": ");
+        first_ = false;
+        buf_.put(path_);
+        buf_.put(", \"line\": ");
+        buf_.put(f.line);
+        buf_.put(", \"column\": ");
+        buf_.put(f.column);
+        buf_.put(", \"rule\": \""); // rule ids and severities are kebab-case words
+        buf_.put(f.rule());
+        buf_.put("\", \"severity\": \"");
+        buf_.put(f.severity());
+        buf_.put('"');
+        text(", \"message\": ", f.finding, FindingText::Message);
+        text(", \"detail\": ", f.finding, FindingText::Detail);
+        text(", \"hint\": ", f.finding, FindingText::Hint);
+        buf_.put('}');
+    }
+
+  private:
+    void text(std::string_view key, const Finding &f, FindingText which) {
+        buf_.put(key);
+        buf_.put('"');
+        f.write(which, sink_);
+        buf_.put('"');
+    }
+    void close() override { buf_.put(first_ ? "]\n" : "\n]\n"); }
+
+    JsonSink sink_;
+    std::string path_;
+    bool first_ = true;
+};
 
 // SARIF and GitHub annotations have one text: the message, and the hint on a line of its own.
 std::string message_and_hint(const LintFinding &f) {
@@ -355,58 +399,87 @@ std::string message_and_hint(const LintFinding &f) {
     return f.message() + (hint.empty() ? "" : "\n" + hint);
 }
 
-void write_sarif(std::FILE *out, const std::vector<FileReport> &files) {
-    json rules = json::array();
-    std::map<std::string, int, std::less<>> rule_index;
-    for (const RuleInfo &r : rule_catalogue()) {
-        rule_index[r.id] = static_cast<int>(rules.size());
-        rules.push_back({{"id", r.id},
-                         {"name", r.id},
-                         {"shortDescription", {{"text", r.summary}}},
-                         {"fullDescription", {{"text", r.why}}},
-                         {"help", {{"text", r.recipe}}},
-                         {"defaultConfiguration", {{"level", severity_of(r.default_action)}}},
-                         {"properties", {{"category", r.category}}}});
+class SarifWriter final : public Writer {
+  public:
+    SarifWriter(std::FILE *out, bool hold) : Writer(out, hold) {
+        for (const RuleInfo &r : rule_catalogue())
+            rule_index_.emplace(r.id, static_cast<int>(rule_index_.size()));
     }
-    json results = json::array();
-    for (const FileReport &file : files)
-        for (const LintFinding &f : file.result.findings) {
-            json result = {
-                {"ruleId", f.rule()},
-                {"level", f.severity()},
-                {"message", {{"text", message_and_hint(f)}}},
-                {"locations",
-                 json::array(
-                     {{{"physicalLocation",
-                        {{"artifactLocation", {{"uri", sarif_uri(file.path)}}},
-                         {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}})}};
-            auto it = rule_index.find(f.rule());
-            if (it != rule_index.end())
-                result["ruleIndex"] = it->second;
-            results.push_back(std::move(result));
-        }
-    json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                  {"version", "2.1.0"},
-                  {"runs", json::array({{{"tool",
-                                          {{"driver",
-                                            {{"name", "migration-guard"},
-                                             {"version", MG_VERSION},
-                                             {"semanticVersion", MG_VERSION},
-                                             {"rules", rules}}}}},
-                                         {"columnKind", "unicodeCodePoints"},
-                                         {"results", results}}})}};
-    write_json(out, sarif);
-}
 
-void write_github(std::FILE *out, const std::vector<FileReport> &files) {
-    for (const FileReport &file : files)
-        for (const LintFinding &f : file.result.findings) {
-            std::fprintf(out, "::%s file=%s,line=%d,col=%d,title=%s::%s\n",
-                         std::string(f.severity()).c_str(), github_escape(file.path, true).c_str(),
-                         f.line, f.column, github_escape(std::string(f.rule()), true).c_str(),
-                         github_escape(message_and_hint(f), false).c_str());
-        }
-}
+    void begin_file(const std::string &path) override { uri_ = sarif_uri(path); }
+
+    void add(const LintFinding &f) override {
+        json result = {
+            {"ruleId", f.rule()},
+            {"level", f.severity()},
+            {"message", {{"text", message_and_hint(f)}}},
+            {"locations",
+             json::array({{{"physicalLocation",
+                            {{"artifactLocation", {{"uri", uri_}}},
+                             {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}})}};
+        if (auto it = rule_index_.find(f.rule()); it != rule_index_.end())
+            result["ruleIndex"] = it->second;
+        results_.push_back(std::move(result));
+    }
+
+  private:
+    void close() override {
+        json rules = json::array();
+        for (const RuleInfo &r : rule_catalogue())
+            rules.push_back({{"id", r.id},
+                             {"name", r.id},
+                             {"shortDescription", {{"text", r.summary}}},
+                             {"fullDescription", {{"text", r.why}}},
+                             {"help", {{"text", r.recipe}}},
+                             {"defaultConfiguration", {{"level", severity_of(r.default_action)}}},
+                             {"properties", {{"category", r.category}}}});
+        const json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                            {"version", "2.1.0"},
+                            {"runs", json::array({{{"tool",
+                                                    {{"driver",
+                                                      {{"name", "migration-guard"},
+                                                       {"version", MG_VERSION},
+                                                       {"semanticVersion", MG_VERSION},
+                                                       {"rules", rules}}}}},
+                                                   {"columnKind", "unicodeCodePoints"},
+                                                   {"results", std::move(results_)}}})}};
+        // Scripts may hold bytes that are not UTF-8; they reach messages through object names.
+        buf_.put(sarif.dump(2, ' ', false, json::error_handler_t::replace));
+        buf_.put('\n');
+    }
+
+    std::map<std::string, int, std::less<>> rule_index_; // in the catalogue's order
+    std::string uri_;
+    json results_ = json::array();
+};
+
+class GithubWriter final : public Writer {
+  public:
+    using Writer::Writer;
+
+    void begin_file(const std::string &path) override { path_ = github_escape(path, true); }
+
+    void add(const LintFinding &f) override {
+        buf_.put("::");
+        buf_.put(f.severity());
+        buf_.put(" file=");
+        buf_.put(path_);
+        buf_.put(",line=");
+        buf_.put(f.line);
+        buf_.put(",col=");
+        buf_.put(f.column);
+        buf_.put(",title=");
+        buf_.put(github_escape(std::string(f.rule()), true));
+        buf_.put("::");
+        buf_.put(github_escape(message_and_hint(f), false));
+        buf_.put('\n');
+    }
+
+  private:
+    void close() override {}
+
+    std::string path_;
+};
 
 } // namespace
 
@@ -425,18 +498,33 @@ bool parse_format(const std::string &name, Format &out) {
     return false;
 }
 
-void write_report(std::FILE *out, const std::vector<FileReport> &files,
-                  const ReportOptions &options) {
+ReportWriter::~ReportWriter() = default;
+
+std::unique_ptr<ReportWriter> ReportWriter::make(std::FILE *out, const ReportOptions &options,
+                                                 bool hold) {
     switch (options.format) {
     case Format::Human:
-        return write_human(out, files, options.colour);
+        return std::make_unique<HumanWriter>(out, hold, options.colour);
     case Format::Json:
-        return write_json_findings(out, files);
+        return std::make_unique<JsonWriter>(out, hold);
     case Format::Sarif:
-        return write_sarif(out, files);
+        return std::make_unique<SarifWriter>(out, hold);
     case Format::Github:
-        return write_github(out, files);
+        return std::make_unique<GithubWriter>(out, hold);
     }
+    return nullptr;
+}
+
+void write_report(std::FILE *out, const std::vector<FileReport> &files,
+                  const ReportOptions &options) {
+    const std::unique_ptr<ReportWriter> writer = ReportWriter::make(out, options, false);
+    for (const FileReport &file : files) {
+        writer->begin_file(file.path);
+        for (const LintFinding &f : file.result.findings)
+            writer->add(f);
+        writer->end_file(file.result.suppressed);
+    }
+    writer->finish();
 }
 
 std::string sarif_uri(const std::string &path) {

@@ -5,6 +5,7 @@
 #include "cli/lint.hpp"
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,23 @@ struct ReportOptions {
     bool colour = false; // human format only
 };
 
-// Writes every file's findings to `out`; the human format ends with a one-line summary.
+// A report written as the findings come, file by file: begin_file(), add() for each of its
+// findings, end_file(); finish() once at the end (the human format's one-line summary, the
+// closing bracket of JSON; SARIF is a single document, written then).
+class ReportWriter {
+  public:
+    // `hold`: nothing reaches `out` before finish() (a run that fails first writes no report).
+    static std::unique_ptr<ReportWriter> make(std::FILE *out, const ReportOptions &options,
+                                              bool hold);
+    virtual ~ReportWriter();
+
+    virtual void begin_file(const std::string &path) = 0;
+    virtual void add(const LintFinding &finding) = 0;
+    virtual void end_file(int suppressed) = 0; // findings a suppression comment silenced
+    virtual void finish() = 0;
+};
+
+// Every file's findings at once, through a ReportWriter.
 void write_report(std::FILE *out, const std::vector<FileReport> &files,
                   const ReportOptions &options);
 

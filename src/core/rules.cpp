@@ -218,12 +218,6 @@ class Repeats {
     std::unordered_set<size_t> hashes_;
 };
 
-// A column added by an earlier statement of the script, in the transaction being judged.
-struct NewColumn {
-    QualifiedName table;
-    std::string column;
-};
-
 class Judge {
   public:
     // Findings are added to `out` (a script's findings go to one vector).
@@ -672,14 +666,6 @@ bool timeout_enabled(const std::string &value) {
     return number != 0.0;
 }
 
-bool has_transaction_control(const std::vector<DdlStatement> &statements) {
-    for (const DdlStatement &st : statements)
-        for (const DdlChange &c : st.changes)
-            if (c.kind == ChangeKind::TransactionBegin || c.kind == ChangeKind::TransactionEnd)
-                return true;
-    return false;
-}
-
 } // namespace
 
 std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
@@ -832,92 +818,101 @@ void follow_table(const DdlChange &c, std::vector<QualifiedName> &created,
 
 } // namespace
 
+bool controls_transaction(const DdlStatement &statement) {
+    return std::any_of(statement.changes.begin(), statement.changes.end(), [](const DdlChange &c) {
+        return c.kind == ChangeKind::TransactionBegin || c.kind == ChangeKind::TransactionEnd;
+    });
+}
+
+ScriptJudge::ScriptJudge(const Facts &facts, const std::vector<RuleSetting> &settings,
+                         bool implicit_transaction)
+    // Without BEGIN/COMMIT of its own, a script runs either in one transaction its tool opens
+    // or statement by statement (autocommit).
+    : facts_(facts), settings_(settings), in_transaction_(implicit_transaction),
+      session_timeout_(facts.known && facts.lock_timeout_set) {}
+
+void ScriptJudge::judge(const DdlStatement &statement, std::vector<Finding> &out) {
+    const bool timeout = local_timeout_ >= 0 ? local_timeout_ == 1 : session_timeout_;
+    Judge(statement, facts_, settings_, created_, new_columns_, timeout, out, in_transaction_)
+        .run();
+    for (const DdlChange &c : statement.changes)
+        follow(c);
+}
+
+void ScriptJudge::follow(const DdlChange &c) {
+    switch (c.kind) {
+    case ChangeKind::TransactionBegin:
+    case ChangeKind::TransactionEnd:
+        in_transaction_ = c.kind == ChangeKind::TransactionBegin;
+        created_.clear();
+        new_columns_.clear();
+        local_timeout_ = -1;
+        break;
+    case ChangeKind::AddColumn:
+        // ADD COLUMN IF NOT EXISTS may add nothing: the column is not new then.
+        if (in_transaction_ && !c.missing_ok && c.container.empty())
+            new_columns_.push_back({c.object, c.column});
+        break;
+    case ChangeKind::RenameColumn:
+    case ChangeKind::DropColumn:
+        // A new column stays new under its new name; whatever column takes a name a new
+        // column had is an old one.
+        for (auto it = new_columns_.begin(); it != new_columns_.end();) {
+            const bool same_table = same_name(c.object, it->table);
+            if (same_table && it->column == c.column && c.kind == ChangeKind::RenameColumn) {
+                it->column = c.new_name;
+                ++it;
+            } else if (same_table && (it->column == c.column || it->column == c.new_name)) {
+                it = new_columns_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        break;
+    case ChangeKind::RenameTable:
+    case ChangeKind::DropTable:
+        follow_table(c, created_, new_columns_);
+        break;
+    case ChangeKind::CreateTable:
+        // CREATE TABLE IF NOT EXISTS may create nothing: the table is not new then.
+        if (in_transaction_ && !c.missing_ok)
+            created_.push_back(c.object);
+        break;
+    case ChangeKind::CreateIndex: {
+        // An index on a table of this transaction is as invisible as its table.
+        const bool new_table =
+            std::any_of(created_.begin(), created_.end(),
+                        [&](const QualifiedName &n) { return same_name(c.object, n); });
+        if (in_transaction_ && new_table && !c.new_name.empty())
+            created_.push_back(QualifiedName{c.object.schema, c.new_name});
+        break;
+    }
+    case ChangeKind::SetLockTimeout:
+        if (c.local) {
+            if (in_transaction_) // outside a transaction block SET LOCAL does nothing
+                local_timeout_ = timeout_enabled(c.setting_value) ? 1 : 0;
+        } else {
+            session_timeout_ = timeout_enabled(c.setting_value);
+            local_timeout_ = -1;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements,
                                      const Facts &facts, const std::vector<RuleSetting> &settings,
                                      bool assume_in_transaction) {
-    // Without BEGIN/COMMIT of its own, a script runs either in one transaction its tool opens
-    // or statement by statement (autocommit).
-    const bool implicit_transaction = assume_in_transaction && !has_transaction_control(statements);
-    bool in_transaction = implicit_transaction;
-    std::vector<QualifiedName> created; // in the current transaction: exempt
-    std::vector<NewColumn> new_columns; // added to older tables in the current transaction
-    bool session_timeout = facts.known && facts.lock_timeout_set;
-    int local_timeout = -1; // SET LOCAL in the current transaction: -1 none, 0 off, 1 on
-
+    const bool implicit_transaction =
+        assume_in_transaction &&
+        std::none_of(statements.begin(), statements.end(),
+                     [](const DdlStatement &st) { return controls_transaction(st); });
+    ScriptJudge judge(facts, settings, implicit_transaction);
     std::vector<Finding> findings;
     findings.reserve(statements.size()); // scripts that need linting have about one each
-    for (const DdlStatement &st : statements) {
-        const bool timeout = local_timeout >= 0 ? local_timeout == 1 : session_timeout;
-        Judge(st, facts, settings, created, new_columns, timeout, findings, in_transaction).run();
-
-        for (const DdlChange &c : st.changes) {
-            switch (c.kind) {
-            case ChangeKind::TransactionBegin:
-                in_transaction = true;
-                created.clear();
-                new_columns.clear();
-                local_timeout = -1;
-                break;
-            case ChangeKind::TransactionEnd:
-                in_transaction = false;
-                created.clear();
-                new_columns.clear();
-                local_timeout = -1;
-                break;
-            case ChangeKind::AddColumn:
-                // ADD COLUMN IF NOT EXISTS may add nothing: the column is not new then.
-                if (in_transaction && !c.missing_ok && c.container.empty())
-                    new_columns.push_back({c.object, c.column});
-                break;
-            case ChangeKind::RenameColumn:
-            case ChangeKind::DropColumn:
-                // A new column stays new under its new name; whatever column takes a name a new
-                // column had is an old one.
-                for (auto it = new_columns.begin(); it != new_columns.end();) {
-                    const bool same_table = same_name(c.object, it->table);
-                    if (same_table && it->column == c.column &&
-                        c.kind == ChangeKind::RenameColumn) {
-                        it->column = c.new_name;
-                        ++it;
-                    } else if (same_table && (it->column == c.column || it->column == c.new_name)) {
-                        it = new_columns.erase(it);
-                    } else {
-                        ++it;
-                    }
-                }
-                break;
-            case ChangeKind::RenameTable:
-            case ChangeKind::DropTable:
-                follow_table(c, created, new_columns);
-                break;
-            case ChangeKind::CreateTable:
-                // CREATE TABLE IF NOT EXISTS may create nothing: the table is not new then.
-                if (in_transaction && !c.missing_ok)
-                    created.push_back(c.object);
-                break;
-            case ChangeKind::CreateIndex: {
-                // An index on a table of this transaction is as invisible as its table.
-                const bool new_table =
-                    std::any_of(created.begin(), created.end(),
-                                [&](const QualifiedName &n) { return same_name(c.object, n); });
-                if (in_transaction && new_table && !c.new_name.empty())
-                    created.push_back(QualifiedName{c.object.schema, c.new_name});
-                break;
-            }
-            case ChangeKind::SetLockTimeout:
-                if (c.local) {
-                    if (in_transaction) // outside a transaction block SET LOCAL does nothing
-                        local_timeout = timeout_enabled(c.setting_value) ? 1 : 0;
-                } else {
-                    session_timeout = timeout_enabled(c.setting_value);
-                    local_timeout = -1;
-                }
-                break;
-            default:
-                break;
-            }
-        }
-    }
+    for (const DdlStatement &st : statements)
+        judge.judge(st, findings);
     return findings;
 }
 

@@ -157,10 +157,45 @@ std::vector<Finding> evaluate(const DdlStatement &statement, const Facts &facts,
 // Judges a whole script in order, as lint() and the CLI do: a table created earlier in the
 // same transaction of the script is exempt; SET lock_timeout seen earlier satisfies
 // missing-lock-timeout; BEGIN/COMMIT are followed (`assume_in_transaction`: the script runs
-// inside a transaction its tool opens, as most tools do).
+// inside a transaction its tool opens, as most tools do, unless it has BEGIN/COMMIT of its own).
 std::vector<Finding> evaluate_script(const std::vector<DdlStatement> &statements,
                                      const Facts &facts, const std::vector<RuleSetting> &settings,
                                      bool assume_in_transaction);
+
+// Whether a statement opens or closes a transaction block (BEGIN, COMMIT, ROLLBACK, ...).
+bool controls_transaction(const DdlStatement &statement);
+
+// A column added by an earlier statement of a script, in the transaction being judged.
+struct NewColumn {
+    QualifiedName table;
+    std::string column;
+};
+
+// evaluate_script() one statement at a time: the CLI judges each statement as soon as it is
+// described, so that linting a large script never holds every description and finding at once.
+// `facts` and `settings` must outlive it.
+class ScriptJudge {
+  public:
+    // `implicit_transaction`: the script runs in one transaction its tool opens (it was assumed
+    // to, and no statement of it controls_transaction()).
+    ScriptJudge(const Facts &facts, const std::vector<RuleSetting> &settings,
+                bool implicit_transaction);
+
+    // Adds the statement's findings to `out`, then follows what the statement does to the
+    // transaction: tables and columns it creates, BEGIN/COMMIT, SET lock_timeout.
+    void judge(const DdlStatement &statement, std::vector<Finding> &out);
+
+  private:
+    void follow(const DdlChange &change);
+
+    const Facts &facts_;
+    const std::vector<RuleSetting> &settings_;
+    bool in_transaction_;
+    std::vector<QualifiedName> created_; // in the current transaction: exempt
+    std::vector<NewColumn> new_columns_; // added to older tables in the current transaction
+    bool session_timeout_;
+    int local_timeout_ = -1; // SET LOCAL in the current transaction: -1 none, 0 off, 1 on
+};
 
 // Whether a migration file says its tool runs it outside a transaction: graphile-migrate's
 // "--! no-transaction" header line, dbmate's "-- migrate:up transaction:false". lint() and the

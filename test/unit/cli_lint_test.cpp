@@ -259,6 +259,113 @@ TEST(CliReport, JsonEscapesAndReplacesBadUtf8) {
     EXPECT_EQ(nlohmann::json::parse(report_text(mg::cli::Format::Json, "x"))[0]["line"], 1);
 }
 
+// The statements of a kept parse are those of parse_script(), described one at a time, in the
+// whole-script parse and in the piece-by-piece parse of a script with a syntax error alike.
+TEST(CliParse, AKeptParseDescribesWhatParseScriptDescribes) {
+    for (const std::string &sql :
+         {std::string("-- lead\nDROP TABLE a;\n\nALTER TABLE b RENAME COLUMN c TO d; BEGIN;\n"
+                      "CREATE TABLE t (x int); COMMIT AND CHAIN"),
+          std::string("DROP TABLE a;\nSELEC 1;\nALTER TABLE b DROP COLUMN c;\n")}) {
+        const mg::cli::ParsedScript all = mg::cli::parse_script(sql);
+        const mg::cli::ScriptParse kept(sql);
+        ASSERT_EQ(kept.size(), all.statements.size()) << sql;
+        for (size_t i = 0; i < kept.size(); ++i) {
+            const mg::cli::ScriptStatement s = kept.statement(i);
+            EXPECT_EQ(kept.location(i), all.statements[i].ddl.location) << sql << i;
+            EXPECT_EQ(kept.length(i), all.statements[i].ddl.length) << sql << i;
+            EXPECT_EQ(s.ddl.location, all.statements[i].ddl.location);
+            EXPECT_EQ(s.ddl.length, all.statements[i].ddl.length);
+            EXPECT_EQ(s.syntax_error, all.statements[i].syntax_error);
+            EXPECT_EQ(s.error_location, all.statements[i].error_location);
+            EXPECT_EQ(s.ddl.command, all.statements[i].ddl.command);
+            EXPECT_EQ(s.ddl.changes.size(), all.statements[i].ddl.changes.size());
+        }
+    }
+}
+
+TEST(CliParse, AKeptParseKnowsWhetherTheScriptControlsItsTransaction) {
+    EXPECT_FALSE(
+        mg::cli::ScriptParse("DROP TABLE a; SAVEPOINT s; RELEASE s;").controls_transaction());
+    EXPECT_TRUE(mg::cli::ScriptParse("DROP TABLE a; COMMIT;").controls_transaction());
+    EXPECT_TRUE(mg::cli::ScriptParse("START TRANSACTION; DROP TABLE a;").controls_transaction());
+    // Piece by piece (a syntax error elsewhere): the same answer.
+    EXPECT_TRUE(mg::cli::ScriptParse("SELEC 1; BEGIN; DROP TABLE a;").controls_transaction());
+    EXPECT_FALSE(mg::cli::ScriptParse("SELEC 1; DROP TABLE a;").controls_transaction());
+}
+
+// Findings handed over as they are found are the findings collected, in the same order, with
+// syntax errors, suppression comments and an assumed transaction.
+TEST(CliLint, FindingsAsTheyComeAreTheFindingsCollected) {
+    const std::string sql = "-- migration-guard ignore-file truncate: test data\n"
+                            "CREATE TABLE t (a int);\nALTER TABLE t DROP COLUMN a;\n"
+                            "DROP TABLE old; -- migration-guard ignore drop-table: retired\n"
+                            "SELEC 1;\nTRUNCATE u;\nALTER TABLE u RENAME TO v;\nCOMMIT;\n"
+                            "ALTER TABLE v ALTER COLUMN c TYPE text;\n";
+    for (const bool in_transaction : {false, true}) {
+        LintOptions options;
+        options.assume_in_transaction = in_transaction;
+        const mg::cli::LintResult collected = lint_script(sql, options);
+        std::vector<std::string> streamed;
+        const mg::cli::LintResult result = lint_script(sql, options, [&](mg::cli::LintFinding &&f) {
+            streamed.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" +
+                               std::string(f.rule()) + " " + f.message());
+        });
+        std::vector<std::string> expected;
+        for (const auto &f : collected.findings)
+            expected.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" +
+                               std::string(f.rule()) + " " + f.message());
+        EXPECT_EQ(streamed, expected);
+        EXPECT_TRUE(result.findings.empty());
+        EXPECT_EQ(result.suppressed, collected.suppressed);
+        EXPECT_EQ(result.suppressed, 2);
+        EXPECT_EQ(result.in_transaction, in_transaction);
+        EXPECT_GE(expected.size(), 4u);
+    }
+}
+
+// A report held until finish() writes nothing before it (a failed --dsn run leaves no partial
+// report); one written as it goes gives the same bytes.
+TEST(CliReport, AHeldReportIsWrittenOnlyAtTheEnd) {
+    const mg::cli::LintResult linted = lint_script("DROP TABLE a;\nTRUNCATE b;\n", {});
+    ASSERT_EQ(linted.findings.size(), 4u);
+    for (const auto format : {mg::cli::Format::Human, mg::cli::Format::Json, mg::cli::Format::Sarif,
+                              mg::cli::Format::Github}) {
+        std::string texts[2];
+        for (const bool hold : {true, false}) {
+            char *buffer = nullptr;
+            size_t size = 0;
+            std::FILE *out = open_memstream(&buffer, &size);
+            mg::cli::ReportOptions options;
+            options.format = format;
+            auto writer = mg::cli::ReportWriter::make(out, options, hold);
+            for (const char *path : {"a.sql", "b.sql"}) {
+                writer->begin_file(path);
+                for (const auto &f : linted.findings)
+                    writer->add(f);
+                writer->end_file(1);
+            }
+            std::fflush(out);
+            if (hold) {
+                EXPECT_EQ(size, 0u);
+            }
+            writer->finish();
+            std::fclose(out);
+            texts[hold] = std::string(buffer, size);
+            std::free(buffer);
+        }
+        EXPECT_EQ(texts[0], texts[1]);
+        EXPECT_NE(texts[1].find("b.sql"), std::string::npos);
+        if (format == mg::cli::Format::Human) {
+            EXPECT_NE(texts[1].find("4 errors, 4 warnings in 2 files (2 suppressed)\n"),
+                      std::string::npos)
+                << texts[1];
+        }
+        if (format == mg::cli::Format::Json) {
+            EXPECT_EQ(nlohmann::json::parse(texts[1]).size(), 8u);
+        }
+    }
+}
+
 TEST(CliReport, EmptyJsonIsAnEmptyArray) {
     char *buffer = nullptr;
     size_t size = 0;
