@@ -72,11 +72,10 @@ class OutBuffer {
     }
 
     void flush() {
-        if (size_ > 0 && out_ != nullptr)
-            std::fwrite(data_.get(), 1, size_, out_);
-        size_ = 0;
+        if (out_ != nullptr)
+            release(out_);
     }
-    // What was written so far, written to `out` (a buffer made without a stream).
+    // What was written so far, written to `out` (also a buffer made without a stream).
     void release(std::FILE *out) {
         if (size_ > 0)
             std::fwrite(data_.get(), 1, size_, out);
