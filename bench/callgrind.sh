@@ -34,9 +34,16 @@
 # two git revisions and prints the ratios.
 #
 # Usage: bash bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N] [--ddl-only]
+#                                [--index-experiments]
 #   --source DIR   build the extension from this source tree instead of this checkout
 #                  (the workload and lint script still come from this checkout)
 #   --ddl-only     only the ddl measurements (quicker, while working on the capture path)
+#   --index-experiments
+#                  also measure ddl in three experimental databases: migration_guard with only
+#                  ddl_events' primary key (mg-pk-only), with no index on it at all
+#                  (mg-no-index), and with hash instead of B-tree indexes for the object and
+#                  identity lookups, the other two dropped (mg-hash); what the ledger's indexes
+#                  cost, for the figure-1 decision (BENCHMARKS.md)
 #   CG_KEEP_RAW=1  also keep each session's callgrind output (full/callgrind.NAME), for
 #                  callgrind_annotate --tree=both or kcachegrind
 set -euo pipefail
@@ -48,18 +55,21 @@ OUT=$BENCH_DIR/results/callgrind
 SOURCE=$MG_REPO_ROOT
 ITERATIONS=${ITERATIONS:-$(bench_size 10 2)}
 DDL_ONLY=0
+INDEX_EXPERIMENTS=0
 while [ $# -gt 0 ]; do
     case $1 in
     --out) OUT=$2; shift 2 ;;
     --source) SOURCE=$(cd "$2" && pwd); shift 2 ;;
     --iterations) ITERATIONS=$2; shift 2 ;;
     --ddl-only) DDL_ONLY=1; shift ;;
-    *) mg_die "unknown argument: $1 (usage: bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N] [--ddl-only])" ;;
+    --index-experiments) INDEX_EXPERIMENTS=1; shift ;;
+    *) mg_die "unknown argument: $1 (usage: bench/callgrind.sh [--out DIR] [--source DIR] [--iterations N] [--ddl-only] [--index-experiments])" ;;
     esac
 done
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 CONFIGS=(bare mg-idle mg-closed mg-open plpgsql)
+[ "$INDEX_EXPERIMENTS" = 0 ] || CONFIGS+=(mg-pk-only mg-no-index mg-hash)
 
 if [ "${BENCH_NO_INSTALL:-0}" = 1 ] && ! bench_have valgrind; then
     echo "callgrind: skipped, valgrind is not installed (BENCH_NO_INSTALL=1)"

@@ -172,6 +172,27 @@ bench_config_db() {
         mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null
         mg_psql -d "$db" -Atc "SELECT format('ALTER EVENT TRIGGER %I DISABLE;', evtname) FROM pg_event_trigger
                                 WHERE evtname LIKE 'migration\_guard\_%'" | mg_psql -d "$db" >/dev/null ;;
+    mg-pk-only | mg-no-index | mg-hash)
+        # Experiments on ddl_events' indexes (bench/callgrind.sh --index-experiments): what
+        # writing the ledger costs with fewer or other indexes. Each loses lookups the history
+        # functions and views rely on; none of them is a supported configuration.
+        mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" >/dev/null
+        local index
+        for index in ddl_events_migration_idx ddl_events_object_idx ddl_events_drift_idx \
+            ddl_events_identity_idx; do
+            mg_psql -d "$db" -c "DROP INDEX migration_guard.$index" >/dev/null
+        done
+        case $config in
+        mg-no-index)
+            mg_psql -d "$db" -c "ALTER TABLE migration_guard.ddl_events DROP CONSTRAINT ddl_events_pkey" \
+                >/dev/null ;;
+        mg-hash)
+            mg_psql -d "$db" >/dev/null <<'SQL'
+CREATE INDEX ddl_events_object_idx ON migration_guard.ddl_events USING hash (objid);
+CREATE INDEX ddl_events_identity_idx ON migration_guard.ddl_events USING hash (object_identity);
+SQL
+            ;;
+        esac ;;
     mg-open)
         mg_psql -d "$db" -c "CREATE EXTENSION migration_guard" \
             -c "SELECT migration_guard.open_preboot_window('7 days', 'benchmark')" >/dev/null ;;
