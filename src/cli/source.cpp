@@ -23,6 +23,9 @@ bool read_source(const std::string &path, std::string &text, std::string &error)
         return false;
     }
     text.clear();
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) // a file's size is known: one allocation
+        text.reserve(static_cast<size_t>(st.st_size));
     char buffer[1 << 16];
     bool ok = true;
     for (;;) {
