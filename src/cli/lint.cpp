@@ -129,7 +129,8 @@ bool selected(const LintOptions &options, std::string_view rule) {
 } // namespace
 
 LintResult lint_script(const std::string &script, const LintOptions &options,
-                       const std::function<void(LintFinding &&)> &report) {
+                       const std::function<void(LintFinding &&)> &report,
+                       const std::function<void(const std::vector<LintNote> &)> &notes) {
     LintResult result;
     // Suppression comments are looked for only when the directive's name appears at all, and
     // before the parse (libpg_query's scanner and parser each use a memory context of their own,
@@ -188,16 +189,19 @@ LintResult lint_script(const std::string &script, const LintOptions &options,
         report(std::move(out));
     };
 
+    if (notes && !result.notes.empty())
+        notes(result.notes);
+
     // With a database every statement is described first: the facts are asked for at once.
     std::vector<ScriptStatement> described;
+    std::vector<DdlStatement> statements; // the described ones that parsed, lent to the facts
     Facts facts;
     if (options.facts) {
-        std::vector<DdlStatement> statements;
         described.reserve(parsed.size());
         for (size_t i = 0; i < parsed.size(); ++i) {
             described.push_back(parsed.statement(i));
             if (!described.back().syntax_error)
-                statements.push_back(described.back().ddl);
+                statements.push_back(std::move(described.back().ddl));
         }
         facts = options.facts(statements);
     }
@@ -207,8 +211,11 @@ LintResult lint_script(const std::string &script, const LintOptions &options,
 
     // Statement by statement, in script order: syntax errors and the engine's findings.
     std::vector<Finding> findings;
+    size_t next_described = 0;
     for (size_t i = 0; i < parsed.size(); ++i) {
-        const ScriptStatement s = options.facts ? std::move(described[i]) : parsed.statement(i);
+        ScriptStatement s = options.facts ? std::move(described[i]) : parsed.statement(i);
+        if (options.facts && !s.syntax_error)
+            s.ddl = std::move(statements[next_described++]);
         if (s.syntax_error) {
             const int at = s.error_location > s.ddl.location
                                ? s.error_location

@@ -61,8 +61,10 @@ struct LintOptions {
 LintResult lint_script(const std::string &script, const LintOptions &options);
 // Each finding handed to `report` as soon as it is found, in script order (`result.findings`
 // stays empty): a report of a large script is written while it is linted, and the script's
-// descriptions and findings are never all in memory at once.
+// descriptions and findings are never all in memory at once. `notes`, when set, is called with
+// the notes (also in `result.notes`) before the first finding.
 LintResult lint_script(const std::string &script, const LintOptions &options,
-                       const std::function<void(LintFinding &&)> &report);
+                       const std::function<void(LintFinding &&)> &report,
+                       const std::function<void(const std::vector<LintNote> &)> &notes = {});
 
 } // namespace mg::cli

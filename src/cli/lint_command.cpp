@@ -222,30 +222,62 @@ int run_lint(const Args &args) {
     const char *no_color = std::getenv("NO_COLOR");
     report.colour =
         color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !(no_color && *no_color));
-    // Findings are written as each file is linted; with a database the report is held until
-    // the end, so that a connection lost halfway leaves no partial report.
-    const std::unique_ptr<ReportWriter> writer = ReportWriter::make(stdout, report, db != nullptr);
-    bool io_failed = false, failing_found = false;
-    for (const std::string &path : files) {
-        std::string text;
-        if (!read_source(path, text, error)) {
-            io_error("lint", error);
-            io_failed = true;
-            continue;
-        }
-        writer->begin_file(path);
-        const LintResult result = lint_script(text, options, [&](LintFinding &&f) {
-            failing_found = failing_found || fails(f, failing);
-            writer->add(f);
-        });
-        if (db && !db->error().empty())
-            return io_error("lint", db->error());
-        for (const LintNote &note : result.notes)
+    auto print_notes = [&](const std::string &path, const std::vector<LintNote> &notes) {
+        for (const LintNote &note : notes)
             std::fprintf(stderr, "%s: lint: %s:%d: %s\n", kProgram, path.c_str(), note.line,
                          note.text.c_str());
-        writer->end_file(result.suppressed);
+    };
+    bool io_failed = false, failing_found = false;
+    auto judge = [&](const LintFinding &f) { failing_found = failing_found || fails(f, failing); };
+
+    if (db) {
+        // With a database the findings are kept and the report written once every file is
+        // linted, so that a connection lost halfway leaves no partial report.
+        std::vector<FileReport> reports;
+        for (const std::string &path : files) {
+            std::string text;
+            if (!read_source(path, text, error)) {
+                io_error("lint", error);
+                io_failed = true;
+                continue;
+            }
+            FileReport file{path, lint_script(text, options)};
+            if (!db->error().empty())
+                return io_error("lint", db->error());
+            print_notes(path, file.result.notes);
+            for (const LintFinding &f : file.result.findings)
+                judge(f);
+            reports.push_back(std::move(file));
+        }
+        write_report(stdout, reports, report);
+    } else {
+        // Offline each file's findings are written as they are found.
+        const std::unique_ptr<ReportWriter> writer = ReportWriter::make(stdout, report);
+        for (const std::string &path : files) {
+            std::string text;
+            if (!read_source(path, text, error)) {
+                io_error("lint", error);
+                io_failed = true;
+                continue;
+            }
+            writer->begin_file(path);
+            const LintResult result = lint_script(
+                text, options,
+                [&](LintFinding &&f) {
+                    judge(f);
+                    writer->add(f);
+                },
+                [&](const std::vector<LintNote> &notes) {
+                    // The report so far goes out first: a note never splits a report's line
+                    // when both streams go to one place.
+                    writer->flush();
+                    std::fflush(stdout);
+                    print_notes(path, notes);
+                });
+            writer->end_file(result.suppressed);
+        }
+        writer->finish();
     }
-    writer->finish();
     if (!flush_output("lint"))
         return kExitUsage;
     if (io_failed)

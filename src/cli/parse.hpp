@@ -33,8 +33,7 @@ struct ParsedScript {
     std::vector<DdlStatement> ddl() const;
 };
 
-// Every statement described at once (tests; the --dsn lint, which asks the database about all
-// of them first).
+// Every statement described at once.
 ParsedScript parse_script(const std::string &sql);
 
 // A script parsed and kept parsed: its statements are described one at a time, when asked for,
@@ -43,6 +42,7 @@ ParsedScript parse_script(const std::string &sql);
 class ScriptParse {
   public:
     explicit ScriptParse(const std::string &sql); // `sql` must outlive this object
+    ScriptParse(std::string &&) = delete;         // so a temporary is refused
     ~ScriptParse();
     ScriptParse(const ScriptParse &) = delete;
     ScriptParse &operator=(const ScriptParse &) = delete;

@@ -72,13 +72,8 @@ class OutBuffer {
     }
 
     void flush() {
-        if (out_ != nullptr)
-            release(out_);
-    }
-    // What was written so far, written to `out` (also a buffer made without a stream).
-    void release(std::FILE *out) {
-        if (size_ > 0)
-            std::fwrite(data_.get(), 1, size_, out);
+        if (size_ > 0 && out_ != nullptr)
+            std::fwrite(data_.get(), 1, size_, out_);
         size_ = 0;
     }
     // What was written so far, taken out (a buffer made without a stream).
@@ -119,25 +114,25 @@ class HumanSink final : public TextSink {
 // The report's parts, written as the findings come (ReportWriter::make() picks the format).
 class Writer : public ReportWriter {
   public:
-    Writer(std::FILE *out, bool hold) : out_(out), buf_(hold ? nullptr : out) {}
+    explicit Writer(std::FILE *out) : buf_(out) {}
     void end_file(int suppressed) override { suppressed_ += suppressed; }
+    void flush() override { buf_.flush(); }
     void finish() override {
         close();
-        buf_.release(out_);
+        buf_.flush();
     }
 
   protected:
     virtual void close() = 0; // the report's end, into buf_
 
-    std::FILE *out_;
     OutBuffer buf_;
     int suppressed_ = 0;
 };
 
 class HumanWriter final : public Writer {
   public:
-    HumanWriter(std::FILE *out, bool hold, bool colour)
-        : Writer(out, hold), bold_(colour ? "\033[1m" : ""), red_(colour ? "\033[1;31m" : ""),
+    HumanWriter(std::FILE *out, bool colour)
+        : Writer(out), bold_(colour ? "\033[1m" : ""), red_(colour ? "\033[1;31m" : ""),
           yellow_(colour ? "\033[1;33m" : ""), reset_(colour ? "\033[0m" : "") {
         // "    why:  DETAIL" and "    hint: HINT", each on a line of its own when not empty.
         const std::string dim = colour ? "\033[2m" : "";
@@ -351,7 +346,7 @@ class JsonSink final : public TextSink {
 // The findings array, the texts rendered straight into the output, escaped as they go.
 class JsonWriter final : public Writer {
   public:
-    JsonWriter(std::FILE *out, bool hold) : Writer(out, hold), sink_(buf_) { buf_.put('['); }
+    explicit JsonWriter(std::FILE *out) : Writer(out), sink_(buf_) { buf_.put('['); }
 
     void begin_file(const std::string &path) override {
         OutBuffer escaped(nullptr); // escaped once per file
@@ -400,7 +395,7 @@ std::string message_and_hint(const LintFinding &f) {
 
 class SarifWriter final : public Writer {
   public:
-    SarifWriter(std::FILE *out, bool hold) : Writer(out, hold) {
+    explicit SarifWriter(std::FILE *out) : Writer(out) {
         for (const RuleInfo &r : rule_catalogue())
             rule_index_.emplace(r.id, static_cast<int>(rule_index_.size()));
     }
@@ -499,24 +494,23 @@ bool parse_format(const std::string &name, Format &out) {
 
 ReportWriter::~ReportWriter() = default;
 
-std::unique_ptr<ReportWriter> ReportWriter::make(std::FILE *out, const ReportOptions &options,
-                                                 bool hold) {
+std::unique_ptr<ReportWriter> ReportWriter::make(std::FILE *out, const ReportOptions &options) {
     switch (options.format) {
     case Format::Human:
-        return std::make_unique<HumanWriter>(out, hold, options.colour);
+        return std::make_unique<HumanWriter>(out, options.colour);
     case Format::Json:
-        return std::make_unique<JsonWriter>(out, hold);
+        return std::make_unique<JsonWriter>(out);
     case Format::Sarif:
-        return std::make_unique<SarifWriter>(out, hold);
+        return std::make_unique<SarifWriter>(out);
     case Format::Github:
-        return std::make_unique<GithubWriter>(out, hold);
+        return std::make_unique<GithubWriter>(out);
     }
     return nullptr;
 }
 
 void write_report(std::FILE *out, const std::vector<FileReport> &files,
                   const ReportOptions &options) {
-    const std::unique_ptr<ReportWriter> writer = ReportWriter::make(out, options, false);
+    const std::unique_ptr<ReportWriter> writer = ReportWriter::make(out, options);
     for (const FileReport &file : files) {
         writer->begin_file(file.path);
         for (const LintFinding &f : file.result.findings)

@@ -29,14 +29,14 @@ struct ReportOptions {
 // closing bracket of JSON; SARIF is a single document, written then).
 class ReportWriter {
   public:
-    // `hold`: nothing reaches `out` before finish() (a run that fails first writes no report).
-    static std::unique_ptr<ReportWriter> make(std::FILE *out, const ReportOptions &options,
-                                              bool hold);
+    static std::unique_ptr<ReportWriter> make(std::FILE *out, const ReportOptions &options);
     virtual ~ReportWriter();
 
     virtual void begin_file(const std::string &path) = 0;
     virtual void add(const LintFinding &finding) = 0;
     virtual void end_file(int suppressed) = 0; // findings a suppression comment silenced
+    // What is written so far, handed to the stream (before a note goes to standard error).
+    virtual void flush() = 0;
     virtual void finish() = 0;
 };
 

@@ -284,84 +284,97 @@ TEST(CliParse, AKeptParseDescribesWhatParseScriptDescribes) {
 }
 
 TEST(CliParse, AKeptParseKnowsWhetherTheScriptControlsItsTransaction) {
-    EXPECT_FALSE(
-        mg::cli::ScriptParse("DROP TABLE a; SAVEPOINT s; RELEASE s;").controls_transaction());
-    EXPECT_TRUE(mg::cli::ScriptParse("DROP TABLE a; COMMIT;").controls_transaction());
-    EXPECT_TRUE(mg::cli::ScriptParse("START TRANSACTION; DROP TABLE a;").controls_transaction());
+    auto controls = [](const std::string &sql) {
+        return mg::cli::ScriptParse(sql).controls_transaction();
+    };
+    EXPECT_FALSE(controls("DROP TABLE a; SAVEPOINT s; RELEASE s;"));
+    EXPECT_TRUE(controls("DROP TABLE a; COMMIT;"));
+    EXPECT_TRUE(controls("START TRANSACTION; DROP TABLE a;"));
     // Piece by piece (a syntax error elsewhere): the same answer.
-    EXPECT_TRUE(mg::cli::ScriptParse("SELEC 1; BEGIN; DROP TABLE a;").controls_transaction());
-    EXPECT_FALSE(mg::cli::ScriptParse("SELEC 1; DROP TABLE a;").controls_transaction());
+    EXPECT_TRUE(controls("SELEC 1; BEGIN; DROP TABLE a;"));
+    EXPECT_FALSE(controls("SELEC 1; DROP TABLE a;"));
 }
 
-// Findings handed over as they are found are the findings collected, in the same order, with
-// syntax errors, suppression comments and an assumed transaction.
-TEST(CliLint, FindingsAsTheyComeAreTheFindingsCollected) {
+// Findings handed over as they are found, statement by statement, with suppression comments,
+// a syntax error and an assumed transaction (which exempts the table it creates); notes come
+// before the first finding.
+TEST(CliLint, FindingsComeStatementByStatement) {
     const std::string sql = "-- migration-guard ignore-file truncate: test data\n"
                             "CREATE TABLE t (a int);\nALTER TABLE t DROP COLUMN a;\n"
                             "DROP TABLE old; -- migration-guard ignore drop-table: retired\n"
-                            "SELEC 1;\nTRUNCATE u;\nALTER TABLE u RENAME TO v;\nCOMMIT;\n"
-                            "ALTER TABLE v ALTER COLUMN c TYPE text;\n";
+                            "SELEC 1;\nTRUNCATE u;\nALTER TABLE u RENAME TO v;\n"
+                            "ALTER TABLE v ALTER COLUMN c TYPE text;\n"
+                            "-- migration-guard ignore drop-table: after the last\n";
+    const std::vector<std::string> later = {
+        "4:missing-lock-timeout", "5:syntax-error",      "6:missing-lock-timeout", "7:rename-table",
+        "7:missing-lock-timeout", "8:alter-column-type", "8:missing-lock-timeout"};
+    std::vector<std::string> autocommit = {"3:drop-column", "3:missing-lock-timeout"};
+    autocommit.insert(autocommit.end(), later.begin(), later.end());
     for (const bool in_transaction : {false, true}) {
         LintOptions options;
         options.assume_in_transaction = in_transaction;
-        const mg::cli::LintResult collected = lint_script(sql, options);
-        std::vector<std::string> streamed;
-        const mg::cli::LintResult result = lint_script(sql, options, [&](mg::cli::LintFinding &&f) {
-            streamed.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" +
-                               std::string(f.rule()) + " " + f.message());
-        });
-        std::vector<std::string> expected;
-        for (const auto &f : collected.findings)
-            expected.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + ":" +
-                               std::string(f.rule()) + " " + f.message());
-        EXPECT_EQ(streamed, expected);
+        std::vector<std::string> seen;
+        const mg::cli::LintResult result = lint_script(
+            sql, options,
+            [&](mg::cli::LintFinding &&f) {
+                seen.push_back(std::to_string(f.line) + ":" + std::string(f.rule()));
+            },
+            [&](const std::vector<mg::cli::LintNote> &notes) {
+                EXPECT_TRUE(seen.empty());
+                ASSERT_EQ(notes.size(), 1u);
+                seen.push_back("note " + std::to_string(notes[0].line));
+            });
+        std::vector<std::string> expected = {"note 9"};
+        const std::vector<std::string> &findings = in_transaction ? later : autocommit;
+        expected.insert(expected.end(), findings.begin(), findings.end());
+        EXPECT_EQ(seen, expected) << in_transaction;
         EXPECT_TRUE(result.findings.empty());
-        EXPECT_EQ(result.suppressed, collected.suppressed);
+        EXPECT_EQ(result.notes.size(), 1u);
         EXPECT_EQ(result.suppressed, 2);
-        EXPECT_EQ(result.in_transaction, in_transaction);
-        EXPECT_GE(expected.size(), 4u);
+        EXPECT_EQ(rules_of(lint_script(sql, options)).size(), findings.size());
     }
 }
 
-// A report held until finish() writes nothing before it (a failed --dsn run leaves no partial
-// report); one written as it goes gives the same bytes.
-TEST(CliReport, AHeldReportIsWrittenOnlyAtTheEnd) {
+// A writer hands over what it has written when flushed (before a note goes to standard error)
+// and ends the report at finish(); SARIF, one document, is written only then.
+TEST(CliReport, AWriterFlushesWhatItHasAndFinishesTheReport) {
     const mg::cli::LintResult linted = lint_script("DROP TABLE a;\nTRUNCATE b;\n", {});
     ASSERT_EQ(linted.findings.size(), 4u);
     for (const auto format : {mg::cli::Format::Human, mg::cli::Format::Json, mg::cli::Format::Sarif,
                               mg::cli::Format::Github}) {
-        std::string texts[2];
-        for (const bool hold : {true, false}) {
-            char *buffer = nullptr;
-            size_t size = 0;
-            std::FILE *out = open_memstream(&buffer, &size);
-            mg::cli::ReportOptions options;
-            options.format = format;
-            auto writer = mg::cli::ReportWriter::make(out, options, hold);
-            for (const char *path : {"a.sql", "b.sql"}) {
-                writer->begin_file(path);
-                for (const auto &f : linted.findings)
-                    writer->add(f);
-                writer->end_file(1);
-            }
-            std::fflush(out);
-            if (hold) {
-                EXPECT_EQ(size, 0u);
-            }
-            writer->finish();
-            std::fclose(out);
-            texts[hold] = std::string(buffer, size);
-            std::free(buffer);
+        char *buffer = nullptr;
+        size_t size = 0;
+        std::FILE *out = open_memstream(&buffer, &size);
+        mg::cli::ReportOptions options;
+        options.format = format;
+        auto writer = mg::cli::ReportWriter::make(out, options);
+        for (const char *path : {"a.sql", "b.sql"}) {
+            writer->begin_file(path);
+            for (const auto &f : linted.findings)
+                writer->add(f);
+            writer->end_file(1);
         }
-        EXPECT_EQ(texts[0], texts[1]);
-        EXPECT_NE(texts[1].find("b.sql"), std::string::npos);
+        writer->flush();
+        std::fflush(out);
+        const std::string flushed(buffer, size);
+        if (format == mg::cli::Format::Sarif) {
+            EXPECT_TRUE(flushed.empty());
+        } else {
+            EXPECT_NE(flushed.find("b.sql"), std::string::npos);
+        }
+        writer->finish();
+        std::fclose(out);
+        const std::string text(buffer, size);
+        std::free(buffer);
+        EXPECT_EQ(text.compare(0, flushed.size(), flushed), 0);
         if (format == mg::cli::Format::Human) {
-            EXPECT_NE(texts[1].find("4 errors, 4 warnings in 2 files (2 suppressed)\n"),
+            EXPECT_NE(text.find("4 errors, 4 warnings in 2 files (2 suppressed)\n"),
                       std::string::npos)
-                << texts[1];
-        }
-        if (format == mg::cli::Format::Json) {
-            EXPECT_EQ(nlohmann::json::parse(texts[1]).size(), 8u);
+                << text;
+        } else if (format == mg::cli::Format::Json) {
+            EXPECT_EQ(nlohmann::json::parse(text).size(), 8u);
+        } else if (format == mg::cli::Format::Sarif) {
+            EXPECT_EQ(nlohmann::json::parse(text)["runs"][0]["results"].size(), 8u);
         }
     }
 }
