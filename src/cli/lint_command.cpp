@@ -230,54 +230,48 @@ int run_lint(const Args &args) {
     bool io_failed = false, failing_found = false;
     auto judge = [&](const LintFinding &f) { failing_found = failing_found || fails(f, failing); };
 
-    if (db) {
-        // With a database the findings are kept and the report written once every file is
-        // linted, so that a connection lost halfway leaves no partial report.
-        std::vector<FileReport> reports;
-        for (const std::string &path : files) {
-            std::string text;
-            if (!read_source(path, text, error)) {
-                io_error("lint", error);
-                io_failed = true;
-                continue;
-            }
+    // Offline each file's findings are written as they are found. With a database they are kept
+    // and the report written once every file is linted, so that a connection lost halfway leaves
+    // no partial report.
+    const std::unique_ptr<ReportWriter> writer = db ? nullptr : ReportWriter::make(stdout, report);
+    std::vector<FileReport> kept;
+    for (const std::string &path : files) {
+        std::string text;
+        if (!read_source(path, text, error)) {
+            io_error("lint", error);
+            io_failed = true;
+            continue;
+        }
+        if (!writer) {
             FileReport file{path, lint_script(text, options)};
             if (!db->error().empty())
                 return io_error("lint", db->error());
             print_notes(path, file.result.notes);
             for (const LintFinding &f : file.result.findings)
                 judge(f);
-            reports.push_back(std::move(file));
+            kept.push_back(std::move(file));
+            continue;
         }
-        write_report(stdout, reports, report);
-    } else {
-        // Offline each file's findings are written as they are found.
-        const std::unique_ptr<ReportWriter> writer = ReportWriter::make(stdout, report);
-        for (const std::string &path : files) {
-            std::string text;
-            if (!read_source(path, text, error)) {
-                io_error("lint", error);
-                io_failed = true;
-                continue;
-            }
-            writer->begin_file(path);
-            const LintResult result = lint_script(
-                text, options,
-                [&](LintFinding &&f) {
-                    judge(f);
-                    writer->add(f);
-                },
-                [&](const std::vector<LintNote> &notes) {
-                    // The report so far goes out first: a note never splits a report's line
-                    // when both streams go to one place.
-                    writer->flush();
-                    std::fflush(stdout);
-                    print_notes(path, notes);
-                });
-            writer->end_file(result.suppressed);
-        }
-        writer->finish();
+        writer->begin_file(path);
+        const LintResult result = lint_script(
+            text, options,
+            [&](LintFinding &&f) {
+                judge(f);
+                writer->add(f);
+            },
+            [&](const std::vector<LintNote> &notes) {
+                // The report so far goes out first: a note never splits a report's line when
+                // both streams go to one place.
+                writer->flush();
+                std::fflush(stdout);
+                print_notes(path, notes);
+            });
+        writer->end_file(result.suppressed);
     }
+    if (writer)
+        writer->finish();
+    else
+        write_report(stdout, kept, report);
     if (!flush_output("lint"))
         return kExitUsage;
     if (io_failed)

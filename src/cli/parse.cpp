@@ -72,13 +72,21 @@ int cursor_to_byte(const std::string &text, int cursorpos) {
     return static_cast<int>(text.size());
 }
 
+// Where a RawStmt of `text` starts, and how long it is (its length is 0 when it runs to the
+// end of the text).
+int location_of(const RawStmt *rs) {
+    return rs->stmt_location < 0 ? 0 : rs->stmt_location;
+}
+int length_of(const RawStmt *rs, const std::string &text) {
+    return rs->stmt_len > 0 ? rs->stmt_len : static_cast<int>(text.size()) - location_of(rs);
+}
+
 // Where a RawStmt of `text` (found at byte `offset` of the script) is, and what it does.
 ScriptStatement described(const RawStmt *rs, const std::string &text, int offset) {
     ScriptStatement s;
     s.ddl = pgparse::describe(reinterpret_cast<const Node *>(rs));
-    const int location = rs->stmt_location < 0 ? 0 : rs->stmt_location;
-    s.ddl.location = offset + location;
-    s.ddl.length = rs->stmt_len > 0 ? rs->stmt_len : static_cast<int>(text.size()) - location;
+    s.ddl.location = offset + location_of(rs);
+    s.ddl.length = length_of(rs, text);
     return s;
 }
 
@@ -156,17 +164,11 @@ size_t ScriptParse::size() const {
 }
 
 int ScriptParse::location(size_t i) const {
-    if (!tree_)
-        return pieces_[i].ddl.location;
-    const int location = tree_->statements[i]->stmt_location;
-    return location < 0 ? 0 : location;
+    return tree_ ? location_of(tree_->statements[i]) : pieces_[i].ddl.location;
 }
 
 int ScriptParse::length(size_t i) const {
-    if (!tree_)
-        return pieces_[i].ddl.length;
-    const int length = tree_->statements[i]->stmt_len;
-    return length > 0 ? length : static_cast<int>(tree_->sql.size()) - location(i);
+    return tree_ ? length_of(tree_->statements[i], tree_->sql) : pieces_[i].ddl.length;
 }
 
 ScriptStatement ScriptParse::statement(size_t i) const {
