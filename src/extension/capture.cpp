@@ -73,9 +73,11 @@ text *current_statement() {
     }
     if (query == nullptr)
         return nullptr;
-    int total = (int)strlen(query);
-    int start = location >= 0 && location <= total ? location : 0;
-    int end = length > 0 && start + length <= total ? start + length : total;
+    // The parser's location and length are trusted, as pg_stat_statements trusts them: measuring
+    // the whole query string instead would read all of a long migration's text for each of its
+    // statements. A length of 0 means the statement runs to the end of the string.
+    int start = location > 0 ? location : 0;
+    int end = length > 0 ? start + length : start + (int)strlen(query + start);
     while (start < end && isspace((unsigned char)query[start]))
         start++;
     while (end > start && (isspace((unsigned char)query[end - 1]) || query[end - 1] == ';'))
