@@ -12,6 +12,7 @@
 #include "extension/as_owner.hpp"
 #include "extension/bridge.hpp"
 #include "extension/pg.hpp"
+#include "extension/subtransaction.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -95,10 +96,13 @@ bool any_adapter_enabled() {
     if (enabled == Enabled::unknown) {
         if (!OidIsValid(ledger_owner()) || !OidIsValid(settings_table_oid()))
             return false;
-        bool isnull;
-        int64 count = call_as_owner_int8(
-            "SELECT count(*) FROM migration_guard.adapter_settings WHERE enabled", 0, nullptr,
-            &isnull);
+        int64 count = 0;
+        read_letting_locks_go([&] { // the transaction may be a long migration
+            bool isnull;
+            count = call_as_owner_int8(
+                "SELECT count(*) FROM migration_guard.adapter_settings WHERE enabled", 0, nullptr,
+                &isnull);
+        });
         enabled = count > 0 ? Enabled::some : Enabled::none;
     }
     return enabled == Enabled::some;

@@ -17,6 +17,7 @@
 #include "extension/capture.hpp"
 #include "extension/judge.hpp"
 #include "extension/session.hpp"
+#include "extension/subtransaction.hpp"
 
 extern "C" {
 #include "utils/array.h"
@@ -129,16 +130,23 @@ bool refresh() {
     if (!OidIsValid(owner) || !OidIsValid(window_table_oid()))
         return false;
     if (!cache.valid) {
-        // Locked while it is read, so that a DROP EXTENSION another session runs meanwhile
-        // either waits or has already removed it (then the guard has nothing to apply).
-        RangeVar *rv = makeRangeVar(const_cast<char *>("migration_guard"),
-                                    const_cast<char *>("preboot_window_log"), -1);
-        if (!OidIsValid(
-                RangeVarGetRelidExtended(rv, AccessShareLock, RVR_MISSING_OK, nullptr, nullptr))) {
+        // The locks of the read (three tables and their indexes) are not kept: the transaction
+        // may be a long migration.
+        bool installed = true;
+        read_letting_locks_go([&] {
+            // Locked while it is read, so that a DROP EXTENSION another session runs meanwhile
+            // either waits or has already removed it (then the guard has nothing to apply).
+            RangeVar *rv = makeRangeVar(const_cast<char *>("migration_guard"),
+                                        const_cast<char *>("preboot_window_log"), -1);
+            installed = OidIsValid(
+                RangeVarGetRelidExtended(rv, AccessShareLock, RVR_MISSING_OK, nullptr, nullptr));
+            if (installed)
+                load(owner);
+        });
+        if (!installed) {
             window_table = InvalidOid;
             return false;
         }
-        load(owner);
     }
     return true;
 }

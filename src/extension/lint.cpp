@@ -10,13 +10,13 @@
 #include "extension/guard.hpp"
 #include "extension/judge.hpp"
 #include "extension/pg.hpp"
+#include "extension/subtransaction.hpp"
 
 extern "C" {
 #include "mb/pg_wchar.h"
 #include "parser/parser.h"
 #include "parser/scanner.h" // before gram.h, which uses its types
 #include "parser/gram.h"
-#include "utils/resowner.h"
 }
 
 namespace mg::pg {
@@ -47,33 +47,14 @@ struct Parsed {
 // abort the caller's transaction. Returns null on success, else a copy of the error. Error
 // context callbacks are set aside meanwhile: a caller's (a SQL function's, say) would move the
 // error's cursor position into "internal" position, and the position is what lint reports.
-template <typename Fn> ErrorData *in_subtransaction(Fn &&fn) {
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
+template <typename Fn> ErrorData *script_error_of(Fn &&fn) {
     ErrorContextCallback *contexts = error_context_stack;
-    ErrorData *volatile error = nullptr;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller);
     error_context_stack = nullptr;
-    PG_TRY();
-    {
+    ErrorData *error = in_subtransaction(SubtransactionEnd::kRelease, [&] {
         fn();
         error_context_stack = contexts;
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        error_context_stack = contexts;
-        MemoryContextSwitchTo(caller);
-        error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    }
-    PG_END_TRY();
+    });
+    error_context_stack = contexts;
     // Out of memory, a cancel, a statement timeout, an internal error: not the script's fault,
     // and not a finding.
     if (error != nullptr) {
@@ -102,7 +83,7 @@ int error_offset(const ErrorData *error, const char *text, int from = 0) {
 List *parse_guarded(const char *text, char **message, char **hint, int *cursor) {
     List *trees = NIL;
     *message = nullptr;
-    ErrorData *error = in_subtransaction([&] { trees = raw_parser(text, RAW_PARSE_DEFAULT); });
+    ErrorData *error = script_error_of([&] { trees = raw_parser(text, RAW_PARSE_DEFAULT); });
     if (error == nullptr)
         return trees;
     *message = error->message ? pstrdup(error->message) : pstrdup("syntax error");
@@ -166,7 +147,7 @@ void scan_pieces(const char *script, int from, Pieces *p) {
 // Scans from byte `from`; on a lexer error returns false with *error_at the byte where the
 // lexer stopped (-1 when it did not say).
 bool scan_guarded(const char *script, int from, Pieces *p, int *error_at) {
-    ErrorData *error = in_subtransaction([&] { scan_pieces(script, from, p); });
+    ErrorData *error = script_error_of([&] { scan_pieces(script, from, p); });
     if (error == nullptr)
         return true;
     *error_at = error_offset(error, script, from);
