@@ -263,16 +263,22 @@ BEGIN
          WHERE m.migration_id = p_migration_id;
     END IF;
 
-    SELECT coalesce(jsonb_agg(jsonb_build_object('command_tag', e.command_tag,
-                                                 'object_type', e.object_type,
-                                                 'object_identity', e.object_identity)
-                              ORDER BY e.event_id), '[]')
-      INTO objects
-      FROM migration_guard.ddl_events e
-     WHERE e.migration_id = p_migration_id;
-
-    -- NOTIFY payloads must stay below 8000 bytes: list the objects only when they fit.
-    IF octet_length((payload || jsonb_build_object('objects', objects))::text) < 7900 THEN
+    -- NOTIFY payloads must stay below 8000 bytes: list the objects only when they fit. Each
+    -- takes at least 67 bytes ({"command_tag": "", "object_type": null, "object_identity": null}
+    -- and a separator), so a migration with more than 7900 / 67 of them is not listed at all:
+    -- building a list of thousands only to find it too long cost a large migration more than
+    -- recording its DDL did.
+    IF (payload ->> 'ddl_count')::bigint <= 7900 / 67 THEN
+        SELECT coalesce(jsonb_agg(jsonb_build_object('command_tag', e.command_tag,
+                                                     'object_type', e.object_type,
+                                                     'object_identity', e.object_identity)
+                                  ORDER BY e.event_id), '[]')
+          INTO objects
+          FROM migration_guard.ddl_events e
+         WHERE e.migration_id = p_migration_id;
+    END IF;
+    IF objects IS NOT NULL
+       AND octet_length((payload || jsonb_build_object('objects', objects))::text) < 7900 THEN
         payload := payload || jsonb_build_object('objects', objects, 'objects_truncated', false);
     ELSE
         payload := payload || jsonb_build_object('objects', '[]'::jsonb, 'objects_truncated', true);
