@@ -9,6 +9,10 @@
 #         none of its work: what it costs more than bare is the catalogs' B-tree indexes having
 #         another shape (page splits at other moments), not code that runs. Ratios are given to
 #         both.
+#   migration
+#         figure 1's large migration (MIG_TABLES=300 tables: 1,542 statements in ONE query
+#         string, one implicit transaction) in bare, in mg-closed, and in mg-recorded: the same
+#         query string between begin_migration() and finish_migration(), as a tool sends it
 #   dml   figure 2's pgbench TPC-B transaction (fixed ids), without and with migration_guard's
 #         library loaded in the session (LOAD), in one database, so DML's untouchedness is
 #         measured without timing noise
@@ -37,7 +41,8 @@
 #                                [--index-experiments]
 #   --source DIR   build the extension from this source tree instead of this checkout
 #                  (the workload and lint script still come from this checkout)
-#   --ddl-only     only the ddl measurements (quicker, while working on the capture path)
+#   --ddl-only     only the ddl and migration measurements (quicker, while working on the
+#                  capture path)
 #   --index-experiments
 #                  also measure ddl in three experimental databases: migration_guard with only
 #                  ddl_events' primary key (mg-pk-only), with no index on it at all
@@ -84,6 +89,7 @@ db_of() { echo "cg_${1//-/_}"; }
 for c in "${CONFIGS[@]}"; do
     bench_config_db "$c" "$(db_of "$c")"
 done
+bench_config_db mg-closed cg_mg_recorded
 # DML (figure 2's pgbench transaction) with and without the extension's library loaded in the
 # session, in ONE database with the extension installed: the same tables, vacuumed before every
 # session, so both see the same heap. A session loads the library only when it uses the
@@ -128,6 +134,13 @@ CREATE INDEX cg_bench_payload ON cg_bench (payload);
 DROP TABLE cg_bench;
 COMMIT;
 EOF
+MIG_TABLES=${MIG_TABLES:-$(bench_size 300 3)}
+mig_body=$work/migration_body.sql
+bench_big_migration "$MIG_TABLES" >"$mig_body"
+mig_query=$work/migration.sql
+bench_one_query "$mig_body" >"$mig_query"
+mig_recorded=$work/migration_recorded.sql
+bench_recorded_query "$mig_body" cg-migration >"$mig_recorded"
 dml_iteration=$work/dml_iteration.sql
 cat >"$dml_iteration" <<'EOF'
 BEGIN;
@@ -159,6 +172,8 @@ session() {
         echo "\\set script \`cat $MG_REPO_ROOT/bench/data/lint_fixed.sql\`"
         echo "SELECT pg_backend_pid();"
         for _ in $(seq 1 $((WARMUP + count))); do cat "$iteration"; done
+        # After the warm-up: the large migration (measure_migration).
+        [ -z "${SESSION_EPILOGUE_FILE:-}" ] || cat "$SESSION_EPILOGUE_FILE"
     } >"$script"
     mg_psql -d "$db" -At -f "$script" >"$work/session.out" || mg_die "the session in $db failed"
     head -n 1 "$work/session.out"
@@ -217,12 +232,32 @@ measure() { # name db iteration_file [iterations]
     difference "$name-B" "$name-A" self "$n" | sort -t $'\t' -k1,1nr >"$work/$name-self.tsv"
 }
 
+# measure_migration NAME DB FILE: the large migration, once. Session A is the ddl warm-up; session
+# B the same warm-up, then the migration; B - A is the migration. Its schema is dropped after
+# session B, in a session not measured.
+measure_migration() {
+    local name=$1 pid_a pid_b
+    mg_info "callgrind: $name"
+    pid_a=$(session "$2" "$ddl_iteration" 0)
+    pid_b=$(SESSION_EPILOGUE_FILE=$3 session "$2" "$ddl_iteration" 0)
+    mg_psql -d "$2" -c "SET client_min_messages = warning" -c "SET migration_guard.enforce = off" \
+        -c "DROP SCHEMA big_mig CASCADE" >/dev/null
+    annotate "$pid_a" "$name-A"
+    annotate "$pid_b" "$name-B"
+    echo "$name $(($(total "$name-B") - $(total "$name-A")))" >>"$OUT/totals.txt"
+    difference "$name-B" "$name-A" inclusive 1 | sort -t $'\t' -k1,1nr >"$work/$name-inclusive.tsv"
+    difference "$name-B" "$name-A" self 1 | sort -t $'\t' -k1,1nr >"$work/$name-self.tsv"
+}
+
 : >"$OUT/totals.txt"
 rm -rf "$OUT"/annotate-*.txt "$OUT"/breakdown-*.txt "$OUT"/full
 mkdir -p "$OUT/full"
 for c in "${CONFIGS[@]}"; do
     measure "ddl-$c" "$(db_of "$c")" "$ddl_iteration"
 done
+measure_migration migration-bare "$(db_of bare)" "$mig_query"
+measure_migration migration-mg-closed "$(db_of mg-closed)" "$mig_query"
+measure_migration migration-mg-recorded cg_mg_recorded "$mig_recorded"
 # A transaction is short and its heap maintenance (page pruning) comes in bursts: ten times as
 # many iterations average them out.
 if [ "$DDL_ONLY" = 0 ]; then
@@ -240,8 +275,8 @@ fi
 
 # --- where the extension's instructions go: mg-* minus bare, per function ------------------------
 extra() { # base config kind: per-function (config - base), largest first
-    awk -F '\t' 'FNR == NR { b[$2] = $1; next } { d = $1 - b[$2]; delete b[$2]; if (d != 0) printf "%d\t%s\n", d, $2 }
-         END { for (k in b) printf "%d\t%s\n", -b[k], k }' \
+    awk -F '\t' 'FNR == NR { b[$2] = $1; next } { d = $1 - b[$2]; delete b[$2]; if (d != 0) printf "%.0f\t%s\n", d, $2 }
+         END { for (k in b) printf "%.0f\t%s\n", -b[k], k }' \
         "$work/$1-$3.tsv" "$work/$2-$3.tsv" | sort -t $'\t' -k1,1nr
 }
 for c in mg-closed mg-open plpgsql; do
@@ -254,6 +289,15 @@ for c in mg-closed mg-open plpgsql; do
         } >"$OUT/breakdown-$c-minus-bare-$kind.txt"
         extra ddl-bare "ddl-$c" "$kind" >"$OUT/full/$c-minus-bare-$kind.tsv"
         extra ddl-mg-idle "ddl-$c" "$kind" >"$OUT/full/$c-minus-mg-idle-$kind.tsv"
+    done
+done
+for c in mg-closed mg-recorded; do
+    for kind in inclusive self; do
+        {
+            echo "# Instructions of figure 1's large migration ($MIG_TABLES tables in one query string) in"
+            echo "# $c minus bare, per function ($kind cost). Positive: more in $c. $(bench_machine)"
+            extra migration-bare "migration-$c" "$kind" | awk "NR <= 100"
+        } >"$OUT/breakdown-migration-$c-minus-bare-$kind.txt"
     done
 done
 cp "$work"/*.tsv "$OUT/full/"
@@ -302,7 +346,7 @@ KEY_FUNCTIONS=(
 key_row() { # config regex [base]: inclusive instructions per iteration, config minus base (bare)
     KEY_RE="^[^:]*:($2) [[]" awk -F '\t' '
         BEGIN { re = ENVIRON["KEY_RE"] }
-        FNR == NR { if ($2 ~ re) b += $1; next } $2 ~ re { c += $1 } END { printf "%d", c - b }' \
+        FNR == NR { if ($2 ~ re) b += $1; next } $2 ~ re { c += $1 } END { printf "%.0f", c - b }' \
         "$work/ddl-${3:-bare}-inclusive.tsv" "$work/ddl-$1-inclusive.tsv"
 }
 {
@@ -363,8 +407,13 @@ base=$(awk '$1 == "ddl-bare" { print $2 }' "$OUT/totals.txt")
 idle=$(awk '$1 == "ddl-mg-idle" { print $2 }' "$OUT/totals.txt")
 printf '| measurement | instructions | ratio to ddl-bare | ratio to ddl-mg-idle |\n|---|---|---|---|\n'
 dml_base=$(awk '$1 == "dml-bare" { print $2 }' "$OUT/totals.txt")
-awk -v base="$base" -v idle="$idle" -v dml="$dml_base" '{ printf "| %s | %d | %s | %s |\n", $1, $2,
-    ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / base) : $1 ~ /^dml-/ ? sprintf("%.4f (to dml-bare)", $2 / dml) : "–"),
+mig_base=$(awk '$1 == "migration-bare" { print $2 }' "$OUT/totals.txt")
+awk -v base="$base" -v idle="$idle" -v dml="$dml_base" -v mig="$mig_base" '{
+    if ($1 ~ /^ddl-/) ratio = sprintf("%.3f", $2 / base)
+    else if ($1 ~ /^dml-/) ratio = sprintf("%.4f (to dml-bare)", $2 / dml)
+    else if ($1 ~ /^migration-/) ratio = sprintf("%.3f (to migration-bare)", $2 / mig)
+    else ratio = "–"
+    printf "| %s | %.0f | %s | %s |\n", $1, $2, ratio,
     ($1 ~ /^ddl-/ ? sprintf("%.3f", $2 / idle) : "–") }' "$OUT/totals.txt"
 echo "(dml-mg-own-code: instructions per transaction in migration_guard's own code, hook and callbacks)"
 echo

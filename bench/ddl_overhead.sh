@@ -66,33 +66,15 @@ ddl_workload=$work/ddl.sql
     done
 } >"$ddl_workload"
 
-# The migration's statements, one per line, each ending in ";".
+# The migration's statements, one per line (bench/lib.sh).
 big_body=$work/big_body.sql
-{
-    echo "CREATE SCHEMA big_mig;"
-    for i in $(seq 1 "$BIG_TABLES"); do
-        echo "CREATE TABLE big_mig.t_$i (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account_id bigint NOT NULL, name text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now());"
-        echo "CREATE INDEX t_${i}_account_idx ON big_mig.t_$i (account_id);"
-        echo "ALTER TABLE big_mig.t_$i ADD COLUMN note text;"
-        [ "$i" -eq 1 ] || echo "ALTER TABLE big_mig.t_$i ADD CONSTRAINT t_${i}_parent_fk FOREIGN KEY (account_id) REFERENCES big_mig.t_$((i - 1)) (id);"
-        echo "COMMENT ON TABLE big_mig.t_$i IS 'table $i of the benchmark migration';"
-        [ $((i % 10)) -ne 0 ] || echo "CREATE VIEW big_mig.v_$i AS SELECT id, name, amount FROM big_mig.t_$i WHERE amount > 0;"
-        [ $((i % 25)) -ne 0 ] || echo "CREATE FUNCTION big_mig.f_$i(bigint) RETURNS bigint LANGUAGE plpgsql AS \$f\$ BEGIN RETURN \$1 + $i; END \$f\$;"
-    done
-} >"$big_body"
+bench_big_migration "$BIG_TABLES" >"$big_body"
 big_statements=$(wc -l <"$big_body")
-# psql sends statements joined by "\;" as one query string.
 big_query=$work/big_query.sql
-sed 's/;$/ \\;/' "$big_body" | sed '$ s/ \\;$/;/' >"$big_query"
+bench_one_query "$big_body" >"$big_query"
 # The migration_guard form: the same query string between begin_migration and finish_migration.
 big_query_mg=$work/big_query_mg.sql
-{
-    printf "SELECT migration_guard.begin_migration('@VERSION@', \$mgscript\$"
-    cat "$big_body"
-    printf "\$mgscript\$, 'benchmark migration', 'bench') \\\\;\n"
-    sed 's/;$/ \\;/' "$big_body"
-    echo "SELECT migration_guard.finish_migration();"
-} >"$big_query_mg"
+bench_recorded_query "$big_body" @VERSION@ >"$big_query_mg"
 
 # Every session ends by printing its backend's CPU time (user + system, in clock ticks, from
 # /proc/self/stat read by the backend itself): CPU time grows less than wall time when
@@ -162,6 +144,10 @@ measure() { # config round
     timed ddl "$1" "$2" run_ddl "$1"
     timed migration "$1" "$2" run_migration "$1" "round-$2"
     drop_migration "$1"
+    # Untimed: the catalog rows the round left dead are removed, so that every configuration's
+    # next round starts from the same state (dead rows met by the next CREATE cost it time, and
+    # how many there are depends on when autovacuum last came by).
+    mg_psql -d "$(db_of "$1")" -c "VACUUM" >/dev/null
     local seconds=() w k
     for w in ddl migration; do
         for k in wall cpu; do

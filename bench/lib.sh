@@ -127,6 +127,39 @@ bench_report() {
         }' "$file"
 }
 
+# bench_big_migration TABLES: figure 1's large migration on stdout, one statement per line, each
+# ending in ";": a schema, then TABLES tables with an index, an added column, a foreign key and a
+# comment each, a view every 10 tables, a PL/pgSQL function every 25 (5 statements a table).
+bench_big_migration() {
+    local i
+    echo "CREATE SCHEMA big_mig;"
+    for i in $(seq 1 "$1"); do
+        echo "CREATE TABLE big_mig.t_$i (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account_id bigint NOT NULL, name text NOT NULL, amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now());"
+        echo "CREATE INDEX t_${i}_account_idx ON big_mig.t_$i (account_id);"
+        echo "ALTER TABLE big_mig.t_$i ADD COLUMN note text;"
+        [ "$i" -eq 1 ] || echo "ALTER TABLE big_mig.t_$i ADD CONSTRAINT t_${i}_parent_fk FOREIGN KEY (account_id) REFERENCES big_mig.t_$((i - 1)) (id);"
+        echo "COMMENT ON TABLE big_mig.t_$i IS 'table $i of the benchmark migration';"
+        [ $((i % 10)) -ne 0 ] || echo "CREATE VIEW big_mig.v_$i AS SELECT id, name, amount FROM big_mig.t_$i WHERE amount > 0;"
+        [ $((i % 25)) -ne 0 ] || echo "CREATE FUNCTION big_mig.f_$i(bigint) RETURNS bigint LANGUAGE plpgsql AS \$f\$ BEGIN RETURN \$1 + $i; END \$f\$;"
+    done
+}
+
+# bench_one_query BODY: the statements of BODY (one per line, each ending in ";") as ONE query
+# string for psql (joined by "\;"), so that they run in one implicit transaction.
+bench_one_query() {
+    sed 's/;$/ \\;/' "$1" | sed '$ s/ \\;$/;/'
+}
+
+# bench_recorded_query BODY VERSION: the same query string between begin_migration(VERSION, the
+# script) and finish_migration(), as a migration tool would send it.
+bench_recorded_query() {
+    printf "SELECT migration_guard.begin_migration('%s', \$mgscript\$" "$2"
+    cat "$1"
+    printf "\$mgscript\$, 'benchmark migration', 'bench') \\\\;\n"
+    sed 's/;$/ \\;/' "$1"
+    echo "SELECT migration_guard.finish_migration();"
+}
+
 bench_machine() {
     local version commit
     version=$("$MG_SERVER_BINDIR/postgres" --version 2>/dev/null | awk '{print $3}')
