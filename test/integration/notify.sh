@@ -46,36 +46,30 @@ SQL
 )
 is "$(grep -c 'Asynchronous notification' <<<"$out")" "0" "nothing is announced for a migration rolled back after finish"
 
-# A migration with more objects than fit in a notification (8000 bytes) still announces itself.
-script=$(for i in $(seq 1 150); do printf 'create table many_%03d (id int primary key);\n' "$i"; done)
-out=$(q -v script="$script" <<'SQL'
+# The objects list of a migration run with run_migration(VERSION, SCRIPT), as received:
+# "objects_truncated ddl_count length-of-objects".
+objects_of() {
+    out=$(q -v version="$1" -v script="$2" <<'SQL'
 LISTEN migration_guard;
-SELECT migration_guard.run_migration('004', :'script', 'many tables');
+SELECT migration_guard.run_migration(:'version', :'script', 'objects');
 SQL
 )
-payload=$(sed -n 's/^Asynchronous notification "migration_guard" with payload "\(.*\)" received from server process with PID [0-9]*\.$/\1/p' <<<"$out")
-is "$(check "(p->>'objects_truncated') || ' ' || (p->>'ddl_count') || ' ' || jsonb_array_length(p->'objects')")" "true 300 0" "a large migration's object list is left out, its count kept"
+    payload=$(sed -n 's/^Asynchronous notification "migration_guard" with payload "\(.*\)" received from server process with PID [0-9]*\.$/\1/p' <<<"$out")
+    check "(p->>'objects_truncated') || ' ' || (p->>'ddl_count') || ' ' || jsonb_array_length(p->'objects')"
+}
+
+# A migration with more objects than fit in a notification (8000 bytes) still announces itself.
+script=$(for i in $(seq 1 150); do printf 'create table many_%03d (id int primary key);\n' "$i"; done)
+is "$(objects_of 004 "$script")" "true 300 0" "a large migration's object list is left out, its count kept"
 
 # Fewer objects than could ever overflow a notification by their number alone, but with names
 # long enough that the list does not fit (40 tables and their indexes, 80 objects of about 110
 # bytes each): the list is measured, and left out.
 script=$(for i in $(seq 1 40); do printf 'create table long_name_%02d_%s (id int primary key);\n' "$i" "$(printf 'x%.0s' $(seq 1 45))"; done)
-out=$(q -v script="$script" <<'SQL'
-LISTEN migration_guard;
-SELECT migration_guard.run_migration('005', :'script', 'long names');
-SQL
-)
-payload=$(sed -n 's/^Asynchronous notification "migration_guard" with payload "\(.*\)" received from server process with PID [0-9]*\.$/\1/p' <<<"$out")
-is "$(check "(p->>'objects_truncated') || ' ' || (p->>'ddl_count') || ' ' || jsonb_array_length(p->'objects')")" "true 80 0" "a list too long for a notification is left out, its count kept"
+is "$(objects_of 005 "$script")" "true 80 0" "a list too long for a notification is left out, its count kept"
 
 # 60 objects with short names fit, and are listed in full.
 script=$(for i in $(seq 1 30); do printf 'create table s%02d (id int primary key);\n' "$i"; done)
-out=$(q -v script="$script" <<'SQL'
-LISTEN migration_guard;
-SELECT migration_guard.run_migration('006', :'script', 'short names');
-SQL
-)
-payload=$(sed -n 's/^Asynchronous notification "migration_guard" with payload "\(.*\)" received from server process with PID [0-9]*\.$/\1/p' <<<"$out")
-is "$(check "(p->>'objects_truncated') || ' ' || (p->>'ddl_count') || ' ' || jsonb_array_length(p->'objects')")" "false 60 60" "60 objects with short names are listed in full"
+is "$(objects_of 006 "$script")" "false 60 60" "60 objects with short names are listed in full"
 
 done_testing
