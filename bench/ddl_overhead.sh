@@ -112,11 +112,16 @@ drop_migration() { # config: untimed clean-up (the guard would refuse DROP SCHEM
     esac >/dev/null 2>&1
 }
 
+vacuum_db() { # config: untimed
+    mg_psql -d "$(db_of "$1")" -c "VACUUM" >/dev/null || mg_die "VACUUM failed in $(db_of "$1")"
+}
+
 # One warm-up pass each: caches, catalog, the libraries loaded.
 for c in "${CONFIGS[@]}"; do
     run_ddl "$c" >/dev/null
     run_migration "$c" "warm-up" >/dev/null
     drop_migration "$c"
+    vacuum_db "$c"
 done
 # The pgaudit database really logs: its DDL appears in the server log as AUDIT lines.
 if [[ " ${CONFIGS[*]} " == *" pgaudit "* ]]; then
@@ -147,7 +152,7 @@ measure() { # config round
     # Untimed: the catalog rows the round left dead are removed, so that every configuration's
     # next round starts from the same state (dead rows met by the next CREATE cost it time, and
     # how many there are depends on when autovacuum last came by).
-    mg_psql -d "$(db_of "$1")" -c "VACUUM" >/dev/null
+    vacuum_db "$1"
     local seconds=() w k
     for w in ddl migration; do
         for k in wall cpu; do

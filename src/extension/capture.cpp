@@ -75,9 +75,10 @@ text *current_statement() {
         return nullptr;
     // The parser's location and length are trusted, as pg_stat_statements trusts them: measuring
     // the whole query string instead would read all of a long migration's text for each of its
-    // statements. A length of 0 means the statement runs to the end of the string.
+    // statements. A length of 0 means the statement runs to the end of the string; an unknown
+    // location (-1) means the whole string, whatever the length says.
     int start = location > 0 ? location : 0;
-    int end = length > 0 ? start + length : start + (int)strlen(query + start);
+    int end = location >= 0 && length > 0 ? start + length : start + (int)strlen(query + start);
     while (start < end && isspace((unsigned char)query[start]))
         start++;
     while (end > start && (isspace((unsigned char)query[end - 1]) || query[end - 1] == ';'))

@@ -130,8 +130,8 @@ bool refresh() {
     if (!OidIsValid(owner) || !OidIsValid(window_table_oid()))
         return false;
     if (!cache.valid) {
-        // The locks of the read (three tables and their indexes) are not kept: the transaction
-        // may be a long migration.
+        // The locks of the read (two tables and their primary keys) are not kept: the
+        // transaction may be a long migration.
         bool installed = true;
         read_letting_locks_go([&] {
             // Locked while it is read, so that a DROP EXTENSION another session runs meanwhile

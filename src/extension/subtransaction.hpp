@@ -22,13 +22,7 @@ template <typename Fn> ErrorData *in_subtransaction(SubtransactionEnd end, Fn &&
     BeginInternalSubTransaction(nullptr);
     MemoryContextSwitchTo(caller);
     PG_TRY();
-    {
-        fn();
-        if (end == SubtransactionEnd::kRelease)
-            ReleaseCurrentSubTransaction();
-        else
-            RollbackAndReleaseCurrentSubTransaction();
-    }
+    { fn(); }
     PG_CATCH();
     {
         MemoryContextSwitchTo(caller);
@@ -37,6 +31,14 @@ template <typename Fn> ErrorData *in_subtransaction(SubtransactionEnd end, Fn &&
         RollbackAndReleaseCurrentSubTransaction();
     }
     PG_END_TRY();
+    // Ended outside the PG_TRY: an error while ending it must not make the handler above end
+    // the caller's transaction level instead.
+    if (error == nullptr) {
+        if (end == SubtransactionEnd::kRelease)
+            ReleaseCurrentSubTransaction();
+        else
+            RollbackAndReleaseCurrentSubTransaction();
+    }
     MemoryContextSwitchTo(caller);
     CurrentResourceOwner = owner;
     return error;
